@@ -1,0 +1,48 @@
+# DiffALL — the two commands are `make run` and `make test`. Everything they need is installed into
+# .venv/ from pyproject.toml, and reinstalled only when pyproject.toml changes.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+ARGS   ?=
+
+.PHONY: run test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,dev]"
+	touch $@ $(VENV)/.installed-run
+
+## Start the website/API on http://127.0.0.1:$${PORT:-8000} and a Celery worker (embedded default).
+run: $(VENV)/.installed-run
+	scripts/run.sh
+
+## Install what the suite needs, make sure PostgreSQL/Redis/Chromium are there, run lint and tests.
+test: $(VENV)/.installed-test
+	scripts/test-services.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Benchmarks print figures; they are run, not asserted.
+bench: $(VENV)/.installed-test
+	scripts/test-services.sh
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf var/ $(VENV)

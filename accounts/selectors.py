@@ -1,0 +1,1 @@
+"""Reads of the accounts app. Other apps call these, never the models directly."""

@@ -1,0 +1,1 @@
+"""Reads of the billing app. Other apps call these, never the models directly."""

@@ -1,0 +1,1 @@
+"""Writes of the billing app. Other apps call these, never the models directly."""

@@ -1,0 +1,1 @@
+"""Reads of the comparisons app. Other apps call these, never the models directly."""

@@ -1,0 +1,1 @@
+"""Celery tasks: thin, they take an id and call a service."""

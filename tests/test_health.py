@@ -1,0 +1,50 @@
+from django.test import override_settings
+
+from diffall import health
+
+
+def test_it_reports_every_part_ok(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "broker": "ok", "storage": "ok"},
+        "broken": [],
+    }
+
+
+def test_it_answers_503_naming_a_broken_cache(client, db):
+    dead = {
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    with override_settings(CACHES=dead):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broken"] == ["cache"]
+
+
+def test_it_answers_503_naming_broken_storage(client, db, s3_server):
+    from diffall.settings import s3_storage
+
+    dead = {**s3_server.env, "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:1"}
+    from django.conf import settings
+
+    with override_settings(STORAGES={**settings.STORAGES, "default": s3_storage(dead)}):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broken"] == ["storage"]
+
+
+def test_it_answers_503_naming_a_broken_broker(client, db, monkeypatch):
+    from diffall.celery import app
+
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/1")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broken"] == ["broker"]
+
+
+def test_it_leaks_no_configuration(client, db):
+    body = client.get("/healthz").content.decode()
+    assert "127.0.0.1" not in body and "redis://" not in body and "postgres" not in body
+    assert set(health.CHECKS) == {"database", "cache", "broker", "storage"}
