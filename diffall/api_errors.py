@@ -1,0 +1,88 @@
+"""One error shape for the whole API:
+    {"status": "error", "error": "<code>", "detail": "<what is wrong and what to do>"}
+
+Views and services raise `ApiError` (or DRF's own exceptions); `exception_handler` renders them
+all in that shape with the right status code. django-ratelimit's `Ratelimited` becomes 429 with
+Retry-After (it subclasses PermissionDenied, which DRF would otherwise answer with 403).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django_ratelimit.exceptions import Ratelimited
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApiError(Exception):
+    """An error the API answers with its own status, code and a detail written for the user."""
+
+    def __init__(
+        self, status_code: int, code: str, detail: str, headers: dict[str, str] | None = None
+    ):
+        super().__init__(detail)
+        self.status_code = status_code
+        self.code = code
+        self.detail = detail
+        self.headers = headers or {}
+
+
+def error_response(
+    status_code: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> Response:
+    body = {"status": "error", "error": code, "detail": detail}
+    return Response(body, status=status_code, headers=headers)
+
+
+# DRF exception -> (our error code, detail when DRF's own is too terse for a user)
+_DRF_CODES: dict[type[exceptions.APIException], str] = {
+    exceptions.NotAuthenticated: "invalid_api_key",
+    exceptions.AuthenticationFailed: "invalid_api_key",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.ParseError: "bad_request",
+    exceptions.ValidationError: "bad_request",
+    exceptions.Throttled: "rate_limited",
+    exceptions.PermissionDenied: "forbidden",
+}
+
+
+def _detail_text(detail: Any) -> str:
+    if isinstance(detail, dict):
+        return "; ".join(f"{field}: {_detail_text(value)}" for field, value in detail.items())
+    if isinstance(detail, list):
+        return " ".join(_detail_text(item) for item in detail)
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApiError):
+        return error_response(exc.status_code, exc.code, exc.detail, exc.headers)
+    if isinstance(exc, Ratelimited):
+        return error_response(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many requests: the limit is 3 per second and 60 per minute per key. "
+            "Wait for the number of seconds in Retry-After and try again.",
+            {"Retry-After": str(getattr(exc, "retry_after", 1))},
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    custom = exc.get_codes()
+    if isinstance(custom, str) and custom not in ("invalid", "error", exc.default_code):
+        code = custom
+    headers = {
+        k: v for k, v in response.headers.items() if k in ("WWW-Authenticate", "Retry-After")
+    }
+    return error_response(response.status_code, code, _detail_text(exc.detail), headers)
