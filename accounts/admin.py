@@ -1,7 +1,29 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from __future__ import annotations
 
-from accounts.models import User
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from accounts import services
+from accounts.models import ApiKey, User
+
+# What staff see of a key. `key_hash` is deliberately in none of these lists: the admin never
+# renders it, not even read-only.
+_KEY_FIELDS = ("name", "hint", "user", "created_at", "last_used_at", "revoked_at", "revoked_by")
+
+
+class ApiKeyInline(admin.TabularInline):
+    model = ApiKey
+    fk_name = "user"
+    fields = ("name", "hint", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # a key is shown once to whoever creates it: that is its owner, not staff
 
 
 @admin.register(User)
@@ -15,3 +37,33 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    inlines = (ApiKeyInline,)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("name", "hint", "user", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "created_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "user__email", "lookup")
+    fields = _KEY_FIELDS
+    readonly_fields = _KEY_FIELDS
+    actions = ("revoke",)
+
+    @admin.display(description="Key")
+    def hint(self, obj: ApiKey) -> str:
+        return obj.hint
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # keys are created by their owner (panel) or `manage.py create_api_key`
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # revoke instead: the row keeps the history of who used what
+
+    @admin.action(description="Revoke selected API keys", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        revoked = sum(
+            services.api_key_revoke(api_key=key, by=request.user)  # type: ignore[arg-type]
+            for key in queryset
+        )
+        messages.success(request, f"Revoked {revoked} key(s); already revoked ones are unchanged.")
