@@ -1,0 +1,118 @@
+"""manage.py create_api_key and demo_account."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from accounts import keys, selectors
+from accounts.models import User
+from tests.accounts.conftest import PASSWORD
+
+
+def run(*args: str) -> list[str]:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue().splitlines()
+
+
+def me(client: Client, raw: str):  # type: ignore[no-untyped-def]
+    return client.get("/api/v1/me", headers={"X-API-Key": raw})
+
+
+def test_it_creates_the_account_and_prints_a_working_key_last(client: Client, db: None) -> None:
+    lines = run("create_api_key", "New.Person@Example.com", "--name", "deploy bot")
+    raw = lines[-1]
+    assert keys.parse(raw) is not None
+    user = User.objects.get(email="new.person@example.com")
+    assert not user.has_usable_password()
+    assert EmailAddress.objects.get(user=user).verified
+    response = me(client, raw)
+    assert response.status_code == 200
+    assert response.json()["key"]["name"] == "deploy bot"
+
+
+def test_it_keeps_the_password_of_an_existing_account(alice: User) -> None:
+    run("create_api_key", "alice@example.com")
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+    assert selectors.api_keys_for(user=alice).get().name == "Command line"
+
+
+def test_it_refuses_something_that_is_not_an_email(db: None) -> None:
+    with pytest.raises(CommandError, match="not an email address"):
+        run("create_api_key", "not-an-email")
+    assert not User.objects.exists()
+
+
+def _without_billing(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    import billing.services
+
+    monkeypatch.delattr(billing.services, name, raising=False)
+
+
+@pytest.mark.parametrize(
+    ("option", "function"),
+    [(["--credits", "50"], "credits_grant_admin"), (["--enterprise"], "plan_set_enterprise")],
+)
+def test_it_says_clearly_when_billing_is_missing_and_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch, db: None, option: list[str], function: str
+) -> None:
+    _without_billing(monkeypatch, function)
+    with pytest.raises(CommandError, match=f"billing is not installed yet.*{function}"):
+        run("create_api_key", "new@example.com", *option)
+    assert not User.objects.exists()
+
+
+def _recording(calls: list[dict[str, Any]]) -> Callable[..., None]:
+    def record(**kwargs: Any) -> None:
+        calls.append(kwargs)
+
+    return record
+
+
+def test_it_hands_credits_and_plan_to_billing(monkeypatch: pytest.MonkeyPatch, db: None) -> None:
+    # Only the hand-over is checked here; what billing does with it is billing's tests' job.
+    import billing.services
+
+    grants: list[dict[str, Any]] = []
+    plans: list[dict[str, Any]] = []
+    monkeypatch.setattr(billing.services, "credits_grant_admin", _recording(grants), raising=False)
+    monkeypatch.setattr(billing.services, "plan_set_enterprise", _recording(plans), raising=False)
+    lines = run("create_api_key", "big@example.com", "--credits", "500", "--enterprise")
+    user = User.objects.get(email="big@example.com")
+    assert grants == [{"user": user, "amount": 500, "reason": "manage.py create_api_key"}]
+    assert plans == [{"user": user}]
+    assert "Granted 500 paid credits" in lines and keys.parse(lines[-1]) is not None
+
+
+def test_it_refuses_a_credit_amount_that_is_not_positive(db: None) -> None:
+    with pytest.raises(CommandError, match="--credits: invalid positive value"):
+        run("create_api_key", "x@example.com", "--credits", "0")
+    assert not User.objects.exists()
+
+
+def test_demo_account_prints_the_login_a_working_key_and_a_curl_line(
+    client: Client, db: None
+) -> None:
+    text = "\n".join(run("demo_account", "--port", "8123"))
+    assert "demo@diffall.local / diffall-demo" in text
+    raw = next(word for word in text.split() if word.startswith("dk_live_"))
+    assert me(client, raw).status_code == 200
+    assert f"curl -X POST http://127.0.0.1:8123/api/v1/compare -H 'X-API-Key: {raw}'" in text
+    assert Client().login(email="demo@diffall.local", password="diffall-demo")
+
+
+def test_demo_account_revokes_the_previous_make_run_key(client: Client, db: None) -> None:
+    first = next(w for w in " ".join(run("demo_account")).split() if w.startswith("dk_live_"))
+    second = next(w for w in " ".join(run("demo_account")).split() if w.startswith("dk_live_"))
+    assert me(client, first).status_code == 401
+    assert me(client, second).status_code == 200
+    demo = User.objects.get(email="demo@diffall.local")
+    assert selectors.api_keys_for(user=demo).count() == 1
