@@ -1,0 +1,77 @@
+"""Sign-up, email confirmation and sign-in through allauth, in the site's frame; failed logins
+are throttled per account and per IP (allauth's rate limits, counted in Redis)."""
+
+from __future__ import annotations
+
+import re
+
+from django.core import mail
+from django.test import Client
+
+from accounts.models import User
+from tests.accounts.conftest import PASSWORD
+
+LOGIN = "/accounts/login/"
+TOO_MANY = "Too many failed login attempts"
+
+
+def sign_in(client: Client, email: str, password: str) -> str:
+    return client.post(LOGIN, {"login": email, "password": password}).content.decode()
+
+
+def signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_the_account_pages_wear_the_site_frame(client: Client, db: None) -> None:
+    for url in (LOGIN, "/accounts/signup/", "/accounts/password/reset/"):
+        html = client.get(url).content.decode()
+        assert 'class="brand"' in html and "accounts.css" in html, url
+        assert "— DiffALL</title>" in html, url
+
+
+def test_it_signs_up_confirms_the_email_and_signs_in(client: Client, db: None) -> None:
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "dana@example.com", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert not signed_in(client)  # mandatory verification: not before the email is confirmed
+    message = mail.outbox[-1]
+    assert message.to == ["dana@example.com"] and "DiffALL" in message.body
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", message.body)
+    assert link
+    client.post(link.group(1))
+    client.logout()
+    sign_in(client, "dana@example.com", PASSWORD)
+    assert signed_in(client)
+    assert User.objects.get(email="dana@example.com").emailaddress_set.get().verified
+
+
+def test_a_right_password_still_works_after_a_few_mistakes(client: Client, alice: User) -> None:
+    for _ in range(4):
+        sign_in(client, "alice@example.com", "wrong password")
+    sign_in(client, "alice@example.com", PASSWORD)
+    assert signed_in(client)
+
+
+def test_it_locks_an_account_after_five_failures_even_with_the_right_password(
+    client: Client, alice: User
+) -> None:
+    for _ in range(5):
+        assert TOO_MANY not in sign_in(client, "alice@example.com", "wrong password")
+    assert TOO_MANY in sign_in(client, "alice@example.com", PASSWORD)
+    assert not signed_in(client)
+    # Another address from another IP is not affected by alice's lock.
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    assert TOO_MANY not in sign_in(other, "bob@example.com", "wrong password")
+
+
+def test_it_locks_an_ip_that_guesses_across_accounts(client: Client, alice: User) -> None:
+    for n in range(10):
+        sign_in(client, f"victim{n}@example.com", "guess")
+    assert TOO_MANY in sign_in(client, "alice@example.com", PASSWORD)
+    assert not signed_in(client)
+    elsewhere = Client(REMOTE_ADDR="198.51.100.8")
+    sign_in(elsewhere, "alice@example.com", PASSWORD)
+    assert signed_in(elsewhere)
