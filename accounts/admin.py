@@ -13,7 +13,7 @@ from accounts.models import ApiKey, User
 _KEY_FIELDS = ("name", "hint", "user", "created_at", "last_used_at", "revoked_at", "revoked_by")
 
 
-class ApiKeyInline(admin.TabularInline):
+class ApiKeyInline(admin.TabularInline):  # type: ignore[type-arg]
     model = ApiKey
     fk_name = "user"
     fields = ("name", "hint", "created_at", "last_used_at", "revoked_at")
@@ -27,7 +27,7 @@ class ApiKeyInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     ordering = ("email",)
     list_display = ("email", "is_active", "is_staff", "date_joined", "last_login")
     search_fields = ("email",)
@@ -41,7 +41,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "hint", "user", "created_at", "last_used_at", "revoked_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter), "created_at")
     list_select_related = ("user",)

@@ -11,11 +11,14 @@ NotAuthenticated; every bad key raises AuthenticationFailed. Both render as 401
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from accounts import keys, selectors, services
 from accounts.models import ApiKey, User
@@ -62,15 +65,15 @@ class ApiKeyAuthentication(BaseAuthentication):
         return HEADER
 
 
-class ApiKeyRequiredMixin:
-    """For API views: X-API-Key authentication, required, with a missing key explained."""
+class ApiKeyView(APIView):
+    """A base for API views: X-API-Key authentication, required, a missing key explained."""
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [IsAuthenticated]
 
     def permission_denied(
         self, request: Request, message: str | None = None, code: str | None = None
-    ) -> None:
+    ) -> NoReturn:
         if request.authenticators and not request.successful_authenticator:
             raise exceptions.NotAuthenticated(detail=MISSING_KEY_DETAIL, code="invalid_api_key")
-        super().permission_denied(request, message=message, code=code)  # type: ignore[misc]
+        super().permission_denied(request, message=message, code=code)

@@ -13,7 +13,7 @@ from accounts import keys
 class EmailUserManager(UserManager["User"]):
     """Users sign in with their email; there is no username."""
 
-    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:  # type: ignore[override]
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
             raise ValueError("An email address is required")
         user = self.model(email=self.normalize_email(email).lower(), **extra)

@@ -4,6 +4,7 @@ button and the confirm dialog are progressive JavaScript (static/accounts.js).""
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
 from accounts.forms import ApiKeyCreateForm
-from accounts.models import ApiKey
+from accounts.models import ApiKey, User
 
 PANEL = "/#api-keys"
 
@@ -27,7 +28,8 @@ def key_create(request: HttpRequest) -> HttpResponse:
     form = ApiKeyCreateForm(request.POST if request.method == "POST" else None)
     if not form.is_valid():
         return render(request, "accounts/key_new.html", {"form": form})
-    api_key, raw = services.api_key_create(user=request.user, name=form.cleaned_data["name"])
+    user = cast(User, request.user)  # login_required
+    api_key, raw = services.api_key_create(user=user, name=form.cleaned_data["name"])
     # Rendered straight into this response (never_cache: no-store), not redirected through the
     # session or a message, which would write the raw key to the session table or a cookie.
     context = {
@@ -49,7 +51,7 @@ def key_revoke(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     # confirm() dialog sets confirm=yes when the user has already agreed.
     if request.method != "POST" or request.POST.get("confirm") != "yes":
         return render(request, "accounts/key_revoke.html", {"api_key": api_key})
-    services.api_key_revoke(api_key=api_key, by=request.user)
+    services.api_key_revoke(api_key=api_key, by=cast(User, request.user))
     messages.success(
         request, f"Key “{api_key.name}” revoked: requests with it are refused from now on."
     )
@@ -57,7 +59,7 @@ def key_revoke(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 def _own_key(request: HttpRequest, public_id: uuid.UUID) -> ApiKey:
-    api_key = selectors.api_key_of(user=request.user, public_id=public_id)  # type: ignore[arg-type]
+    api_key = selectors.api_key_of(user=cast(User, request.user), public_id=public_id)
     if api_key is None:
         raise Http404("No such key")
     return api_key

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -70,26 +68,17 @@ def test_it_says_clearly_when_billing_is_missing_and_writes_nothing(
     assert not User.objects.exists()
 
 
-def _recording(calls: list[dict[str, Any]]) -> Callable[..., None]:
-    def record(**kwargs: Any) -> None:
-        calls.append(kwargs)
+def test_it_grants_credits_and_the_enterprise_plan_through_billing(
+    client: Client, db: None
+) -> None:
+    from billing.selectors import balance_for
 
-    return record
-
-
-def test_it_hands_credits_and_plan_to_billing(monkeypatch: pytest.MonkeyPatch, db: None) -> None:
-    # Only the hand-over is checked here; what billing does with it is billing's tests' job.
-    import billing.services
-
-    grants: list[dict[str, Any]] = []
-    plans: list[dict[str, Any]] = []
-    monkeypatch.setattr(billing.services, "credits_grant_admin", _recording(grants), raising=False)
-    monkeypatch.setattr(billing.services, "plan_set_enterprise", _recording(plans), raising=False)
     lines = run("create_api_key", "big@example.com", "--credits", "500", "--enterprise")
-    user = User.objects.get(email="big@example.com")
-    assert grants == [{"user": user, "amount": 500, "reason": "manage.py create_api_key"}]
-    assert plans == [{"user": user}]
-    assert "Granted 500 paid credits" in lines and keys.parse(lines[-1]) is not None
+    balance = balance_for(user=User.objects.get(email="big@example.com"))
+    assert balance.paid == 500
+    assert balance.plan == "enterprise" and balance.unlimited
+    assert "Granted 500 paid credits" in lines
+    assert me(client, lines[-1]).status_code == 200
 
 
 def test_it_refuses_a_credit_amount_that_is_not_positive(db: None) -> None:

@@ -75,3 +75,23 @@ def test_it_locks_an_ip_that_guesses_across_accounts(client: Client, alice: User
     elsewhere = Client(REMOTE_ADDR="198.51.100.8")
     sign_in(elsewhere, "alice@example.com", PASSWORD)
     assert signed_in(elsewhere)
+
+
+def test_it_resets_a_forgotten_password_by_email(client: Client, alice: User) -> None:
+    client.post("/accounts/password/reset/", {"email": "alice@example.com"})
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body)
+    assert link, mail.outbox[-1].body
+    form_url = client.get(link.group(1), follow=True).redirect_chain[-1][0]
+    new_password = "a brand new passphrase 7"
+    client.post(form_url, {"password1": new_password, "password2": new_password})
+    alice.refresh_from_db()
+    assert alice.check_password(new_password)
+    sign_in(client, "alice@example.com", new_password)
+    assert signed_in(client)
+
+
+def test_it_signs_out_only_with_a_post(alice_client: Client) -> None:
+    alice_client.get("/accounts/logout/")
+    assert signed_in(alice_client)  # a GET (an <img src>, a link) cannot sign anyone out
+    alice_client.post("/accounts/logout/")
+    assert not signed_in(alice_client)
