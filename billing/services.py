@@ -92,22 +92,14 @@ def credits_reserve(
         )
         if existing.exists():
             return
-        refs = {"comparison_id": comparison_id, "media_type": media_type}
-        reason = f"Comparison {comparison_id} ({media_type})"
         if wallet.enterprise_active(now):
-            append(
-                wallet,
-                kind=Kind.ENTERPRISE_USAGE,
-                pool=Pool.NONE,
-                amount=0,
-                now=now,
-                reason=reason,
-                **refs,
-            )
-            return
-        roll_free_day(wallet, now)
-        pool = _pool_to_spend(wallet)
-        append(wallet, kind=Kind.SPEND, pool=pool, amount=-1, now=now, reason=reason, **refs)
+            kind, pool, amount = Kind.ENTERPRISE_USAGE, Pool.NONE, 0
+        else:
+            roll_free_day(wallet, now)
+            kind, pool, amount = Kind.SPEND, _pool_to_spend(wallet), -1
+        append(wallet, kind=kind, pool=pool, amount=amount, now=now,
+               reason=f"Comparison {comparison_id} ({media_type})",
+               comparison_id=comparison_id, media_type=media_type)  # fmt: skip
         wallet.save(update_fields=["free_day", "free_left", "paid", "updated_at"])
 
 

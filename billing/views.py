@@ -83,7 +83,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="5/h", method="POST", block=False)
+@ratelimit(key="ip", rate="5/h", method="POST", block=False)  # type: ignore[untyped-decorator]
 def contact_sales(request: HttpRequest) -> HttpResponse:
     """Anyone may write to sales (prospects often have no account yet); signed-in users get their
     email filled in and the inquiry linked to their account."""
@@ -93,7 +93,7 @@ def contact_sales(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and getattr(request, "limited", False):
         form.add_error(None, "Too many messages from this address: please try again in an hour.")
     elif request.method == "POST" and form.is_valid():
-        services.enterprise_inquiry_create(user=user, **form.cleaned_data)  # type: ignore[arg-type]
+        services.enterprise_inquiry_create(user=user, **form.cleaned_data)
         messages.success(
             request,
             f"Thank you — sales will write to you at {form.cleaned_data['email']} "
