@@ -3,6 +3,7 @@ are throttled per account and per IP (allauth's rate limits, counted in Redis)."
 
 from __future__ import annotations
 
+import importlib
 import re
 
 from django.core import mail
@@ -95,3 +96,21 @@ def test_it_signs_out_only_with_a_post(alice_client: Client) -> None:
     assert signed_in(alice_client)  # a GET (an <img src>, a link) cannot sign anyone out
     alice_client.post("/accounts/logout/")
     assert not signed_in(alice_client)
+
+
+def test_emails_name_diffall_not_example_com(client: Client, db: None) -> None:
+    # The site row as migration 0003 leaves it (a transactional test elsewhere in the session may
+    # have flushed the tables, after which Django recreates example.com).
+    from django.apps import apps
+    from django.contrib.sites.models import Site
+
+    importlib.import_module("accounts.migrations.0003_site_name").name_the_site(apps, None)
+    Site.objects.clear_cache()
+    client.post(
+        "/accounts/signup/",
+        {"email": "gus@example.com", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    body = mail.outbox[-1].body
+    assert mail.outbox[-1].subject.startswith("[DiffALL]")
+    assert "Hello from DiffALL!" in body
+    assert "example.com" not in body.replace("gus@example.com", "")
