@@ -1,0 +1,91 @@
+"""The buy journey in headless Chromium: the balance panel, "Buy 50 credits — $5", Stripe's
+(stand-in's) hosted payment page, back to the site with the credits added; and the sales console's
+account page as staff see it. Screenshots land in test-artifacts/<test name>/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from playwright.sync_api import Page, expect
+
+from accounts.models import User
+from billing import selectors
+from tests.billing.conftest import reserve
+from tests.stripe_standin import StripeStandIn
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Playwright cannot download its own browser here: Debian's Chromium."""
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
+            "args": CHROMIUM_FLAGS}  # fmt: skip
+
+
+def _sign_in(page: Page, user: User, base_url: str) -> None:
+    """Reuse a Django session in the browser (sign-in itself is the accounts tests' business)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+
+
+def _shot(page: Page, name: str, step: str) -> None:
+    folder = ARTIFACTS / name
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{step}.png"), full_page=True)
+
+
+def test_it_buys_fifty_credits_through_stripe_checkout(
+    page: Page, live_server: Any, alice: User, stripe: StripeStandIn
+) -> None:
+    with override_settings(SITE_URL=live_server.url):
+        _sign_in(page, alice, live_server.url)
+        page.goto(f"{live_server.url}/")
+        panel = page.locator("#balance")
+        expect(panel).to_contain_text("10 of 10 free left today")
+        expect(panel).to_contain_text("0 paid credits")
+        _shot(page, "billing_buy_journey", "1-home")
+
+        page.get_by_role("button", name="Buy 50 credits — $5").click()  # → Stripe → back
+        page.wait_for_url(re.compile(r"/billing/history$"))
+        expect(page.locator(".messages")).to_contain_text("50 credits were added")
+        expect(page.locator("#purchases")).to_contain_text("$5.00")
+        _shot(page, "billing_buy_journey", "2-history")
+
+        page.goto(f"{live_server.url}/")
+        expect(page.locator("#balance")).to_contain_text("50 paid credits")
+    assert selectors.balance_for(user=alice).paid == 50
+
+
+def test_it_shows_staff_the_account_page_of_the_sales_console(
+    page: Page, live_server: Any, alice: User, carol: User
+) -> None:
+    for media_type in ("image", "image", "video", "text"):
+        reserve(alice, media_type=media_type)
+    _sign_in(page, carol, live_server.url)
+    page.goto(f"{live_server.url}/admin/billing/customeraccount/?q=alice")
+    page.get_by_role("link", name="alice@example.com").click()
+    expect(page.locator("body")).to_contain_text("6 free left today")
+    expect(page.locator("body")).to_contain_text("4 comparisons in 30 days")
+    _shot(page, "billing_sales_console", "1-account")
+    page.get_by_role("link", name="Grant / remove credits…").click()
+    page.get_by_label("Credits (negative to remove)").fill("20")
+    page.get_by_label("Reason").fill("Trial extension agreed by phone")
+    _shot(page, "billing_sales_console", "2-grant-form")
+    page.get_by_role("button", name="Grant or remove credits").click()
+    expect(page.locator("body")).to_contain_text("20 paid")
+    _shot(page, "billing_sales_console", "3-after-grant")
+    assert selectors.balance_for(user=alice).paid == 20
