@@ -1,0 +1,311 @@
+"""The subtitle engine: SRT and WebVTT, in any encoding and line ending.
+
+Two files are the same subtitles when they say the same words at the same times — whatever the
+container (an SRT and a VTT of the same cues score 100) and whatever constant delay one of them
+carries (the delay is detected and reported, not counted against them). The score weighs the
+text (word error rate over all cue text in order) and the timing (how much of the time the cues
+cover coincides once the delay is taken out).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import webvtt
+from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+from comparisons.engines._textio import Words, align, distance, read_text
+from comparisons.engines.base import MediaInfo, Options, Progress, Result, UnreadableFile
+
+MAX_CUES = 20_000  # a feature film has ~1,500; parsing 20,000 takes ~0.5 s here
+TEXT_WEIGHT = 0.7  # the words matter more than the timing
+TIMING_TOLERANCE_MS = 150  # a cue boundary moved by less than this (after the offset) is the same
+MAX_CHANGES = 200
+MAX_SEGMENTS = 500
+
+_SRT_TIMING = re.compile(r"^\s*\d+:\d{1,2}:\d{1,2}[,.]\d+\s*-->", re.MULTILINE)
+_ASS_TAG = re.compile(r"\{\\[^}]*\}")  # {\an8}-style override tags some SRT files carry
+# SRT has no escaping, so only the tags players know are markup; "<https://…>" is text
+_SRT_TAG = re.compile(r"</?(?:b|i|u|font)(?:\s[^>]*)?>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cue:
+    start_ms: int
+    end_ms: int
+    text: str  # what a viewer reads: tags gone, entities decoded, lines joined, spaces squashed
+
+
+@dataclass(frozen=True)
+class Subtitles:
+    format: str  # "srt" | "vtt"
+    encoding: str
+    cues: list[Cue]
+
+    @property
+    def duration_s(self) -> float:
+        return max((cue.end_ms for cue in self.cues), default=0) / 1000
+
+
+def read_subtitles(path: Path, label: str) -> Subtitles:
+    decoded = read_text(path, label)
+    text = decoded.text.lstrip()
+    fmt = _format(text, label)
+    timings = text.count("-->")
+    if timings > MAX_CUES:
+        raise UnreadableFile(
+            f"{label} has {timings:,} cues; subtitles are compared up to {MAX_CUES:,} cues."
+        )
+    cues = [_cue(caption, fmt) for caption in _captions(text, fmt, label)]
+    if not cues:
+        raise UnreadableFile(f"{label} has no subtitle cues with valid timings.")
+    cues.sort(key=lambda cue: (cue.start_ms, cue.end_ms))
+    return Subtitles(fmt, decoded.encoding, cues)
+
+
+def _format(text: str, label: str) -> str:
+    if text.startswith("WEBVTT"):
+        return "vtt"
+    if _SRT_TIMING.search(text, 0, 1 << 16):
+        return "srt"
+    raise UnreadableFile(
+        f"{label} is not SRT or WebVTT subtitles: no cue timing such as "
+        "00:00:01,000 --> 00:00:02,000 was found."
+    )
+
+
+def _captions(text: str, fmt: str, label: str) -> list[webvtt.Caption]:
+    try:
+        captions: list[webvtt.Caption] = webvtt.WebVTT.from_buffer(
+            io.StringIO(text), format=fmt
+        ).captions
+    except MalformedFileError:
+        expected = "a cue number, then its timing line" if fmt == "srt" else "cue blocks"
+        raise UnreadableFile(f"{label} is not valid {fmt.upper()}: expected {expected}.") from None
+    except (MalformedCaptionError, ValueError) as exc:
+        raise UnreadableFile(f"{label} has a cue that cannot be read ({exc}).") from None
+    return captions
+
+
+def _cue(caption: webvtt.Caption, fmt: str) -> Cue:
+    if fmt == "vtt":  # WebVTT escapes "<" and "&" in text, so every <...> is a tag
+        text = html.unescape(caption.text)
+    else:
+        text = _SRT_TAG.sub("", _ASS_TAG.sub("", caption.raw_text))
+    start, end = caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds()
+    return Cue(start, max(start, end), " ".join(text.split()))
+
+
+class SubtitleEngine:
+    media_type = "subtitle"
+    runs_async = False
+
+    def probe(self, path: Path) -> MediaInfo:
+        subs = read_subtitles(path, "the file")
+        return MediaInfo(
+            media_type="subtitle",
+            format=subs.format,
+            duration_s=subs.duration_s,
+            extra={"cues": len(subs.cues), "encoding": subs.encoding},
+        )
+
+    def compare(self, a: Path, b: Path, options: Options, progress: Progress) -> Result:
+        sa, sb = read_subtitles(a, "file1"), read_subtitles(b, "file2")
+        progress(30)
+        comparison = _Comparison(sa.cues, sb.cues)
+        progress(90)
+        metrics = comparison.metrics() | {
+            "format_a": sa.format,
+            "format_b": sb.format,
+            "encoding_a": sa.encoding,
+            "encoding_b": sb.encoding,
+            "duration_a_s": sa.duration_s,
+            "duration_b_s": sb.duration_s,
+        }
+        return Result(
+            similarity=comparison.similarity(),
+            metrics=metrics,
+            segments=comparison.segments()[:MAX_SEGMENTS],
+            changes=comparison.changes()[:MAX_CHANGES],
+        )
+
+
+engine = SubtitleEngine()
+
+
+# --- comparing -----------------------------------------------------------------------------------
+
+
+class _Comparison:
+    """Cues paired by their text in order (an edit-distance alignment of cue texts), the constant
+    offset that best lines the pairs up in time, and every pair judged after that offset."""
+
+    def __init__(self, a: list[Cue], b: list[Cue]) -> None:
+        self.a, self.b = a, b
+        self.ops = align([cue.text for cue in a], [cue.text for cue in b]).ops
+        self.offset_ms = _best_offset(a, b, self._pairs(("equal",)), self._pairs(("replace",)))
+        self.overlap = _coverage_iou(a, b, self.offset_ms)
+        self.words = distance(_words(a), _words(b))
+
+    def _pairs(self, tags: Iterable[str]) -> list[tuple[int, int]]:
+        return [
+            (i1 + k, j1 + k)
+            for tag, i1, i2, j1, _ in self.ops
+            if tag in tags
+            for k in range(i2 - i1)
+        ]
+
+    def _in_time(self, i: int, j: int) -> bool:
+        ca, cb = self.a[i], self.b[j]
+        return (
+            abs(cb.start_ms - self.offset_ms - ca.start_ms) <= TIMING_TOLERANCE_MS
+            and abs(cb.end_ms - self.offset_ms - ca.end_ms) <= TIMING_TOLERANCE_MS
+        )
+
+    def matched(self) -> list[tuple[int, int]]:
+        return [(i, j) for i, j in self._pairs(("equal",)) if self._in_time(i, j)]
+
+    def similarity(self) -> float:
+        text = 1 - min(self.words.wer, 1.0)
+        return 100 * (TEXT_WEIGHT * text + (1 - TEXT_WEIGHT) * self.overlap)
+
+    def metrics(self) -> dict[str, Any]:
+        same_text = self._pairs(("equal",))
+        matched = len(self.matched())
+        return {
+            "wer": round(self.words.wer, 4),
+            "offset_ms": self.offset_ms,
+            "timing_overlap": round(self.overlap, 4),
+            "cues_a": len(self.a),
+            "cues_b": len(self.b),
+            "cues_matched": matched,
+            "matched_ratio": round(matched / max(len(self.a), len(self.b)), 4),
+            "cues_changed": len(self._pairs(("replace",))),
+            "cues_retimed": len(same_text) - matched,
+            "cues_removed": sum(i2 - i1 for tag, i1, i2, _, _ in self.ops if tag == "delete"),
+            "cues_added": sum(j2 - j1 for tag, _, _, j1, j2 in self.ops if tag == "insert"),
+            "alignment": self.words.alignment.method,
+        }
+
+    def changes(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for tag, i1, i2, j1, j2 in self.ops:
+            if tag == "delete":
+                found += [self._alone("removed", "a", i) for i in range(i1, i2)]
+            elif tag == "insert":
+                found += [self._alone("added", "b", j) for j in range(j1, j2)]
+            else:
+                found += [
+                    self._pair_change(i1 + k, j1 + k)
+                    for k in range(i2 - i1)
+                    if tag == "replace" or not self._in_time(i1 + k, j1 + k)
+                ]
+            if len(found) >= MAX_CHANGES:
+                break
+        return found
+
+    def _alone(self, kind: str, side: str, index: int) -> dict[str, Any]:
+        text = (self.a if side == "a" else self.b)[index].text
+        return {"kind": kind, **self._side(side, index), ("old" if side == "a" else "new"): text}
+
+    def _pair_change(self, i: int, j: int) -> dict[str, Any]:
+        ca, cb = self.a[i], self.b[j]
+        change = {"kind": "changed", **self._side("a", i), **self._side("b", j)}
+        if ca.text == cb.text:  # same words, shown at another time than the offset explains
+            return change | {"kind": "retimed", "text": ca.text, "shift_ms": self._shift(i, j)}
+        return change | {"old": ca.text, "new": cb.text}
+
+    def _shift(self, i: int, j: int) -> int:
+        return self.b[j].start_ms - self.offset_ms - self.a[i].start_ms
+
+    def _side(self, side: str, index: int) -> dict[str, Any]:
+        cue = (self.a if side == "a" else self.b)[index]
+        return {
+            f"{side}_index": index + 1,
+            f"{side}_start": cue.start_ms / 1000,
+            f"{side}_end": cue.end_ms / 1000,
+        }
+
+    def segments(self) -> list[dict[str, Any]]:
+        """Time ranges where both files agree: runs of consecutive cues matched in text and time."""
+        runs: list[list[tuple[int, int]]] = []
+        for i, j in self.matched():
+            if runs and runs[-1][-1] == (i - 1, j - 1):
+                runs[-1].append((i, j))
+            else:
+                runs.append([(i, j)])
+        return [self._segment(run) for run in runs]
+
+    def _segment(self, run: list[tuple[int, int]]) -> dict[str, Any]:
+        (i0, j0), (i1, j1) = run[0], run[-1]
+        scores = [_cue_iou(self.a[i], self.b[j], self.offset_ms) for i, j in run]
+        return {
+            "source_start": self.a[i0].start_ms / 1000,
+            "source_end": self.a[i1].end_ms / 1000,
+            "target_start": self.b[j0].start_ms / 1000,
+            "target_end": self.b[j1].end_ms / 1000,
+            "score": round(sum(scores) / len(scores), 3),
+        }
+
+
+def _words(cues: list[Cue]) -> Words:
+    return Words.of("\n".join(cue.text for cue in cues))
+
+
+def _best_offset(
+    a: list[Cue], b: list[Cue], same: list[tuple[int, int]], edited: list[tuple[int, int]]
+) -> int:
+    """The constant delay of b against a: the median start difference of cues with the same
+    text (robust to a few retimed cues), else of cues paired in place; kept only if it makes the
+    cues overlap better than no offset at all."""
+    candidates = {0}
+    for pairs in (same, edited):
+        if pairs:
+            candidates.add(
+                round(statistics.median(b[j].start_ms - a[i].start_ms for i, j in pairs))
+            )
+    return max(sorted(candidates, key=abs), key=lambda offset: _coverage_iou(a, b, offset))
+
+
+def _coverage_iou(a: list[Cue], b: list[Cue], offset_ms: int) -> float:
+    """How much of the time either file shows a cue both do (b moved back by the offset)."""
+    spans_a = _union((cue.start_ms, cue.end_ms) for cue in a)
+    spans_b = _union((cue.start_ms - offset_ms, cue.end_ms - offset_ms) for cue in b)
+    both = _intersection(spans_a, spans_b)
+    either = sum(e - s for s, e in spans_a) + sum(e - s for s, e in spans_b) - both
+    return both / either if either else 1.0
+
+
+def _union(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _intersection(x: list[tuple[int, int]], y: list[tuple[int, int]]) -> int:
+    total, i, j = 0, 0, 0
+    while i < len(x) and j < len(y):
+        total += max(0, min(x[i][1], y[j][1]) - max(x[i][0], y[j][0]))
+        if x[i][1] < y[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+def _cue_iou(ca: Cue, cb: Cue, offset_ms: int) -> float:
+    start, end = cb.start_ms - offset_ms, cb.end_ms - offset_ms
+    both = max(0, min(ca.end_ms, end) - max(ca.start_ms, start))
+    either = max(ca.end_ms, end) - min(ca.start_ms, start)
+    return both / either if either else 1.0
