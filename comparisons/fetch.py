@@ -425,7 +425,7 @@ def _follow(
 ) -> Fetched:
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
-        target = _target(current, deadline, allowed)
+        target = _checked_hop(url, current, deadline, allowed)
         pool = _pool(target, allowed, deadline.remaining())
         try:
             response = _request(pool, target)
@@ -444,13 +444,26 @@ def _follow(
     raise UrlFetchFailed(f"could not download {_shown(url)}: more than {MAX_REDIRECTS} redirects.")
 
 
+def _checked_hop(url: str, current: str, deadline: _Deadline, allowed: AddressCheck) -> _Target:
+    """`_target`, with a refused redirect explained in terms of the URL the user gave."""
+    try:
+        return _target(current, deadline, allowed)
+    except UrlNotAllowed as exc:
+        if current == url:
+            raise
+        raise UrlNotAllowed(
+            f"{_shown(url)} redirects to a URL DiffALL does not fetch: {exc}"
+        ) from None
+
+
 def _translate(exc: BaseException, url: str, deadline: _Deadline) -> FetchError | None:
     """The user-facing error for a network failure; None for anything that is not one."""
     prefix = f"could not download {_shown(url)}"
     if isinstance(exc, NewConnectionError):  # checked first: it subclasses ConnectTimeoutError
         return UrlFetchFailed(f"{prefix}: the server could not be reached ({exc.__cause__}).")
     if isinstance(exc, TimeoutError | ReadTimeoutError | ConnectTimeoutError | socket.timeout):
-        return UrlFetchFailed(f"{prefix}: no complete answer within {deadline.seconds:g} seconds.")
+        limit = f"{deadline.seconds:g}-second"
+        return UrlFetchFailed(f"{prefix}: no complete answer within the {limit} time limit.")
     if isinstance(exc, NameResolutionError):
         return UrlFetchFailed(f"{prefix}: the host name could not be found.")
     if isinstance(exc, SSLError):

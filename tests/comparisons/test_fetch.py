@@ -42,6 +42,9 @@ from comparisons.fetch import (
 
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
 MB = 1_000_000
+# Time bounds allow for a shared, busy 2-core machine; the servers stall for 30-100 s, so a fetch
+# that waited for them would still fail these bounds by far.
+SLACK_S = 6.0
 
 
 # ----------------------------------------------------------------------------- what the fetch did
@@ -411,8 +414,10 @@ def test_it_refuses_a_redirect_to_another_local_port(
 ) -> None:
     other_server.routes["/secret"] = _body(b"internal")
     server.routes["/start"] = _redirect(other_server.url("/secret"))
-    with pytest.raises(UrlNotAllowed, match=r"127\.0\.0\.1"):
+    with pytest.raises(UrlNotAllowed) as caught:
         fetch(server.url("/start"), tmp_path / "in", is_allowed_address=only(server))
+    assert caught.value.detail.startswith(f"{server.url('/start')} redirects to a URL")
+    assert f"127.0.0.1:{other_server.port}/secret" in caught.value.detail
     assert [r.path for r in server.requests] == ["/start"]
     assert other_server.requests == []
     assert ("127.0.0.1", other_server.port) not in audit.connects
@@ -490,14 +495,14 @@ def test_it_accepts_a_body_without_length_under_the_cap(
 def test_it_refuses_an_announced_length_over_the_cap_before_reading_the_body(
     server: RecordingServer, tmp_path: Path
 ) -> None:
-    """The body only comes 4 s after the headers: reading any of it would take that long."""
+    """The body only comes 30 s after the headers: reading any of it would take that long."""
 
     def announced(handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(200)
         handler.send_header("Content-Length", str(50 * MB))
         handler.end_headers()
         handler.wfile.flush()
-        if not server.stop.wait(4):
+        if not server.stop.wait(30):
             handler.wfile.write(b"x" * 65536)
 
     server.routes["/huge"] = announced
@@ -511,7 +516,7 @@ def test_it_refuses_an_announced_length_over_the_cap_before_reading_the_body(
             timeout=10,
             is_allowed_address=only(server),
         )
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < SLACK_S
     assert not dest.exists()
 
 
@@ -531,13 +536,13 @@ def test_it_times_out_on_a_server_that_never_answers(
     server: RecordingServer, tmp_path: Path
 ) -> None:
     def silent(handler: BaseHTTPRequestHandler) -> None:
-        server.stop.wait(10)
+        server.stop.wait(30)
 
     server.routes["/slow"] = silent
     started = time.monotonic()
-    with pytest.raises(UrlFetchFailed, match="within 1 seconds"):
+    with pytest.raises(UrlFetchFailed, match="within the 1-second time limit"):
         fetch(server.url("/slow"), tmp_path / "in", timeout=1.0, is_allowed_address=only(server))
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 1 + SLACK_S
 
 
 def test_it_times_out_on_a_server_that_trickles_the_body(
@@ -549,7 +554,7 @@ def test_it_times_out_on_a_server_that_trickles_the_body(
         handler.send_response(200)
         handler.send_header("Content-Length", "1000")
         handler.end_headers()
-        for _ in range(1000):
+        for _ in range(1000):  # 100 s of body
             handler.wfile.write(b"x")
             handler.wfile.flush()
             if server.stop.wait(0.1):
@@ -558,9 +563,9 @@ def test_it_times_out_on_a_server_that_trickles_the_body(
     server.routes["/trickle"] = trickle
     dest = tmp_path / "in"
     started = time.monotonic()
-    with pytest.raises(UrlFetchFailed, match=r"within 1\.5 seconds"):
+    with pytest.raises(UrlFetchFailed, match=r"within the 1\.5-second time limit"):
         fetch(server.url("/trickle"), dest, timeout=1.5, is_allowed_address=only(server))
-    assert time.monotonic() - started < 3.5
+    assert time.monotonic() - started < 1.5 + SLACK_S
     assert not dest.exists()
 
 
