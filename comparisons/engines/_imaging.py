@@ -78,9 +78,20 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+def declared_size(fmt: str, head: bytes) -> tuple[int, int] | None:
+    """The size the first bytes claim, read without Pillow: WebP's decoder allocates its whole
+    canvas when Pillow opens the file, and every bomb gets the same plain message this way.
+    JPEG's size sits after a variable run of markers; Pillow reads it without allocating."""
+    if fmt == "png" and head[12:16] == b"IHDR":
+        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    if fmt == "gif":
+        return int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
+    if fmt == "webp":
+        return _webp_size(head)
+    return None
+
+
 def _webp_size(head: bytes) -> tuple[int, int] | None:
-    """WebP canvas size from the first chunk. Pillow's WebP decoder allocates the whole canvas
-    when it opens a file, so the size must be checked before Pillow sees it."""
     chunk = head[12:16]
     if chunk == b"VP8X" and len(head) >= 30:
         return 1 + int.from_bytes(head[24:27], "little"), 1 + int.from_bytes(head[27:30], "little")
@@ -145,8 +156,8 @@ def _header_from_pillow(stream: BinaryIO, fmt: str, label: str) -> Header:
         return Header(fmt, width, height, _frames(image), has_alpha)
     except Image.DecompressionBombError as error:
         raise UnreadableFile(
-            f"{label} claims dimensions too large to decode safely ({error}). "
-            "Resize it and try again."
+            f"{label} claims more pixels than can be decoded safely; images up to "
+            f"{MAX_PIXELS // 1_000_000} megapixels are accepted. Resize it and try again."
         ) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
         raise UnreadableFile(
@@ -163,8 +174,8 @@ def read_header(stream: BinaryIO, size: int, tail: bytes, label: str) -> Header:
     fmt = sniff(head)
     if fmt is None:
         raise UnreadableFile(f"{label} is not a JPG, PNG, WebP or GIF image.")
-    if fmt == "webp" and (dims := _webp_size(head)) is not None:
-        check_size(*dims, label)
+    if (declared := declared_size(fmt, head)) is not None:
+        check_size(*declared, label)
     check_complete(fmt, head, tail, size, label)
     header = _header_from_pillow(stream, fmt, label)
     check_size(header.width, header.height, label)
