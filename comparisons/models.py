@@ -1,1 +1,87 @@
-from django.db import models  # noqa: F401
+"""A `Comparison` is one request to compare two files: the job row that the API, the website and the
+worker all read. Transitions happen in `comparisons.services`, never here."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Comparison(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        DONE = "done"
+        ERROR = "error"
+
+    class Source(models.TextChoices):
+        API = "api"
+        WEB = "web"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comparisons"
+    )
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
+    media_type = models.CharField(max_length=16)
+    mode = models.CharField(max_length=16, default="pixel")
+    threshold = models.FloatField()
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    # The two inputs, as stored through comparisons.storage (S3 in production).
+    file_a = models.CharField(max_length=255, blank=True)
+    file_b = models.CharField(max_length=255, blank=True)
+    name_a = models.CharField(max_length=255, blank=True)
+    name_b = models.CharField(max_length=255, blank=True)
+    format_a = models.CharField(max_length=16, blank=True)
+    format_b = models.CharField(max_length=16, blank=True)
+    size_a = models.BigIntegerField(default=0)
+    size_b = models.BigIntegerField(default=0)
+
+    similarity = models.FloatField(null=True, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    segments = models.JSONField(default=list, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    diff_file = models.CharField(max_length=255, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_detail = models.TextField(blank=True)
+    processing_time_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    files_purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["status", "started_at"]),
+            models.Index(fields=["files_purged_at", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(similarity__isnull=True) | Q(similarity__gte=0, similarity__lte=100),
+                name="comparison_similarity_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="comparison_progress_le_100"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(similarity__isnull=False),
+                name="comparison_done_has_similarity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.media_type} comparison {self.id} ({self.status})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.ERROR)

@@ -1,1 +1,390 @@
-"""Writes of the comparisons app. Other apps call these, never the models directly."""
+"""Writes of the comparisons app: submit a comparison, run it, fail it, sweep and purge old jobs.
+
+The API and the website both call `comparison_submit`; the worker calls `comparison_run`. A
+credit is reserved when a comparison is accepted, settled when it is done and refunded when it
+fails, so a failed comparison never costs anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from billing import services as billing
+from comparisons import detect, storage, verdicts
+from comparisons.engines import EngineError, MediaInfo, Options, Result, get_engine
+from comparisons.models import Comparison
+from diffall.api_errors import ApiError
+
+log = logging.getLogger(__name__)
+
+MODES: dict[str, tuple[str, ...]] = {"image": ("pixel", "feature")}
+TEXT_TYPES = ("text", "subtitle")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input, already on local disk (an upload or a fetched URL)."""
+
+    path: Path
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Checked:
+    media_type: str
+    format_a: str
+    format_b: str
+
+
+class RetryLater(Exception):
+    """A transient engine error on an async job with attempts left: the task should retry."""
+
+
+# --- submit -------------------------------------------------------------------------------------
+
+
+def comparison_submit(
+    *,
+    user: object,
+    file_a: InputFile,
+    file_b: InputFile,
+    mode: str | None = None,
+    threshold: float | None = None,
+    source: str = Comparison.Source.API,
+) -> Comparison:
+    """Check both inputs, reserve a credit, store the files and create the job. Image, subtitle
+    and text comparisons run here and come back finished; video and audio are queued."""
+    checked = _check_inputs(file_a, file_b)
+    mode = _check_mode(checked.media_type, mode)
+    threshold = _check_threshold(checked.media_type, threshold)
+    engine = get_engine(checked.media_type)
+    for label, item in (("file1", file_a), ("file2", file_b)):
+        _check_duration(label, _probe(engine, label, item))
+
+    comparison = Comparison(
+        id=uuid.uuid4(), user=user, source=source, media_type=checked.media_type,
+        mode=mode, threshold=threshold,
+        name_a=file_a.name[:255], name_b=file_b.name[:255],
+        format_a=checked.format_a, format_b=checked.format_b,
+        size_a=file_a.size, size_b=file_b.size,
+    )  # fmt: skip
+    _store_inputs(comparison, file_a, file_b)
+    _create_and_reserve(comparison, queue=engine.runs_async)
+    if engine.runs_async:
+        return comparison
+    return comparison_run(comparison_id=comparison.id, local_a=file_a.path, local_b=file_b.path)
+
+
+def _check_inputs(file_a: InputFile, file_b: InputFile) -> Checked:
+    found = [_detect(label, item) for label, item in (("file1", file_a), ("file2", file_b))]
+    a, b = found
+    if a.media_type != b.media_type:
+        raise ApiError(
+            400, "mismatched_types",
+            f"file1 is {_article(a.media_type)} file, file2 is {_article(b.media_type)} file: "
+            "send two files of the same type.",
+        )  # fmt: skip
+    cap_mb = settings.MAX_TEXT_UPLOAD_MB
+    if a.media_type in TEXT_TYPES:
+        for label, item in (("file1", file_a), ("file2", file_b)):
+            if item.size > cap_mb * 1024 * 1024:
+                raise ApiError(
+                    413, "file_too_large",
+                    f"{label} is {item.size / 1048576:.1f} MB; {a.media_type} files are limited "
+                    f"to {cap_mb} MB.",
+                )  # fmt: skip
+    return Checked(media_type=a.media_type, format_a=a.format, format_b=b.format)
+
+
+def _detect(label: str, item: InputFile) -> detect.Detected:
+    try:
+        return detect.detect(item.path)
+    except detect.UnsupportedType as exc:
+        raise ApiError(400, "unsupported_type", exc.for_file(label)) from None
+
+
+def _article(media_type: str) -> str:
+    return f"an {media_type}" if media_type[0] in "aeiou" else f"a {media_type}"
+
+
+def _check_mode(media_type: str, mode: str | None) -> str:
+    allowed = MODES.get(media_type, ("default",))
+    if not mode:
+        return allowed[0]
+    if mode not in allowed:
+        raise ApiError(
+            400, "invalid_mode",
+            f"mode={mode!r} is not available for {media_type} files; "
+            f"use one of: {', '.join(allowed)}.",
+        )  # fmt: skip
+    return mode
+
+
+def _check_threshold(media_type: str, threshold: float | None) -> float:
+    if threshold is None:
+        return verdicts.DEFAULT_THRESHOLDS[media_type]
+    if not 0 <= threshold <= 100:
+        raise ApiError(400, "invalid_threshold", "threshold must be a number from 0 to 100.")
+    return float(threshold)
+
+
+def _probe(engine: object, label: str, item: InputFile) -> MediaInfo:
+    try:
+        info: MediaInfo = engine.probe(item.path)  # type: ignore[attr-defined]
+    except EngineError as exc:
+        raise ApiError(422, exc.code, f"{label} could not be read: {exc.detail}") from None
+    return info
+
+
+def _check_duration(label: str, info: MediaInfo) -> None:
+    limit = settings.MAX_MEDIA_SECONDS
+    if info.duration_s is not None and info.duration_s > limit + 0.5:
+        raise ApiError(
+            400, "too_long",
+            f"{label} is {info.duration_s:.1f} s long; video and audio are limited to "
+            f"{limit} seconds. Trim it and try again.",
+        )  # fmt: skip
+
+
+def _store_inputs(comparison: Comparison, file_a: InputFile, file_b: InputFile) -> None:
+    comparison.file_a = storage.input_save(
+        comparison_id=comparison.id, slot="a", path=file_a.path, extension=comparison.format_a
+    )
+    comparison.file_b = storage.input_save(
+        comparison_id=comparison.id, slot="b", path=file_b.path, extension=comparison.format_b
+    )
+
+
+def _create_and_reserve(comparison: Comparison, *, queue: bool) -> None:
+    try:
+        with transaction.atomic():
+            comparison.save(force_insert=True)
+            billing.credits_reserve(
+                user=comparison.user,
+                comparison_id=comparison.id,
+                media_type=comparison.media_type,
+            )
+            if queue:
+                transaction.on_commit(lambda: _enqueue(comparison.id))
+    except billing.NoCredits as exc:
+        _delete_inputs(comparison)
+        raise ApiError(402, "no_credits", exc.detail) from None
+    except BaseException:
+        _delete_inputs(comparison)  # nothing half-written survives a failed submit
+        raise
+
+
+def _enqueue(comparison_id: uuid.UUID) -> None:
+    from comparisons.tasks import run_media_comparison
+
+    run_media_comparison.delay(str(comparison_id))
+
+
+def _delete_inputs(comparison: Comparison) -> None:
+    for name in (comparison.file_a, comparison.file_b):
+        try:
+            storage.delete(name=name)
+        except Exception:  # cleanup must not hide the error that caused it
+            log.warning("could not delete %s", name, exc_info=True)
+
+
+# --- run ----------------------------------------------------------------------------------------
+
+
+def comparison_run(
+    *,
+    comparison_id: uuid.UUID,
+    local_a: Path | None = None,
+    local_b: Path | None = None,
+    retry_transient: bool = False,
+) -> Comparison:
+    """Run the engine on a claimed job and record the outcome. Safe to call twice: a job that is
+    already final is returned as it is."""
+    comparison = _claim(comparison_id)
+    if comparison.is_final:
+        return comparison
+    engine = get_engine(comparison.media_type)
+    started = time.monotonic()
+    try:
+        with _local_inputs(comparison, local_a, local_b) as (path_a, path_b):
+            progress = _progress_writer(comparison.id) if engine.runs_async else _no_progress
+            result = engine.compare(path_a, path_b, Options(mode=comparison.mode), progress)
+    except EngineError as exc:
+        if exc.retry and retry_transient and comparison.attempts < settings.JOB_MAX_ATTEMPTS:
+            Comparison.objects.filter(id=comparison.id).update(status=Comparison.Status.QUEUED)
+            raise RetryLater(exc.detail) from exc
+        return comparison_fail(comparison_id=comparison.id, code=exc.code, detail=exc.detail)
+    except SoftTimeLimitExceeded:
+        return comparison_fail(
+            comparison_id=comparison.id, code="timeout",
+            detail="The comparison took longer than the time limit; your credit was refunded.",
+        )  # fmt: skip
+    except Exception:
+        log.exception("comparison %s crashed", comparison.id)
+        return comparison_fail(
+            comparison_id=comparison.id, code="comparison_failed",
+            detail="These files could not be compared (an error on our side, which we log). "
+            "Your credit was refunded.",
+        )  # fmt: skip
+    return _finish(comparison, result, elapsed_s=time.monotonic() - started)
+
+
+def _claim(comparison_id: uuid.UUID) -> Comparison:
+    """Take the job for this attempt; a job out of attempts fails (and is refunded) instead."""
+    with transaction.atomic():
+        comparison = Comparison.objects.select_for_update().get(id=comparison_id)
+        if comparison.is_final:
+            return comparison
+        exhausted = comparison.attempts >= settings.JOB_MAX_ATTEMPTS
+        if not exhausted:
+            comparison.attempts += 1
+            comparison.status = Comparison.Status.PROCESSING
+            comparison.started_at = timezone.now()
+            comparison.progress = 0
+            comparison.save(update_fields=["attempts", "status", "started_at", "progress"])
+            return comparison
+    return comparison_fail(
+        comparison_id=comparison_id, code="too_many_attempts",
+        detail=f"The comparison was tried {settings.JOB_MAX_ATTEMPTS} times and never finished; "
+        "your credit was refunded.",
+    )  # fmt: skip
+
+
+@contextmanager
+def _local_inputs(
+    comparison: Comparison, local_a: Path | None, local_b: Path | None
+) -> Iterator[tuple[Path, Path]]:
+    if local_a and local_b:
+        yield local_a, local_b
+        return
+    with TemporaryDirectory(prefix="diffall-") as tmp:
+        path_a = storage.download(
+            name=comparison.file_a, dest=Path(tmp) / f"a.{comparison.format_a}"
+        )
+        path_b = storage.download(
+            name=comparison.file_b, dest=Path(tmp) / f"b.{comparison.format_b}"
+        )
+        yield path_a, path_b
+
+
+def _no_progress(_: float) -> None:
+    pass
+
+
+def _progress_writer(comparison_id: uuid.UUID, min_interval_s: float = 0.3):  # type: ignore[no-untyped-def]
+    """Write progress to the job row as the engine reports it, at most every `min_interval_s`."""
+    last = {"value": -1, "at": 0.0}
+
+    def report(percent: float) -> None:
+        value = max(0, min(99, int(percent)))  # 100 is written with the result
+        now = time.monotonic()
+        if value > last["value"] and now - last["at"] >= min_interval_s:
+            last.update(value=value, at=now)
+            Comparison.objects.filter(id=comparison_id, status=Comparison.Status.PROCESSING).update(
+                progress=value
+            )
+
+    return report
+
+
+def _finish(comparison: Comparison, result: Result, *, elapsed_s: float) -> Comparison:
+    diff_file = ""
+    for artifact in result.artifacts:
+        name = storage.artifact_save(
+            comparison_id=comparison.id, name=artifact.name, data=artifact.data
+        )
+        if artifact.name == "diff.png":
+            diff_file = name
+    with transaction.atomic():
+        comparison = Comparison.objects.select_for_update().get(id=comparison.id)
+        if comparison.is_final:  # a duplicate delivery finished first (or the sweep failed it)
+            return comparison
+        comparison.similarity = result.similarity
+        comparison.metrics = result.metrics
+        comparison.segments = result.segments
+        comparison.changes = result.changes
+        comparison.diff_file = diff_file
+        comparison.status = Comparison.Status.DONE
+        comparison.progress = 100
+        comparison.finished_at = timezone.now()
+        comparison.processing_time_ms = round(elapsed_s * 1000)
+        comparison.save()
+        billing.credits_settle(comparison_id=comparison.id)
+    return comparison
+
+
+def comparison_fail(*, comparison_id: uuid.UUID, code: str, detail: str) -> Comparison:
+    """Mark a job failed and refund its credit. A job that is already final is left as it is."""
+    with transaction.atomic():
+        comparison = Comparison.objects.select_for_update().get(id=comparison_id)
+        if comparison.is_final:
+            return comparison
+        comparison.status = Comparison.Status.ERROR
+        comparison.error_code = code
+        comparison.error_detail = detail
+        comparison.finished_at = timezone.now()
+        comparison.save(update_fields=["status", "error_code", "error_detail", "finished_at"])
+        billing.credits_refund(comparison_id=comparison.id)
+    return comparison
+
+
+# --- housekeeping (periodic tasks) -------------------------------------------------------------
+
+
+def comparisons_sweep_stale(*, now: object = None) -> dict[str, int]:
+    """Jobs no worker is on any more — killed workers, lost messages — go back to the queue while
+    they have attempts left, and fail with a refund once they have none. A job counts as stale
+    once it is older than the task's hard time limit plus a margin, so no live worker has it."""
+    now = now or timezone.now()
+    stale_before = now - timedelta(seconds=settings.JOB_STALE_AFTER_S)  # type: ignore[operator]
+    stale = Comparison.objects.filter(
+        status__in=[Comparison.Status.QUEUED, Comparison.Status.PROCESSING]
+    ).exclude(started_at__gte=stale_before)
+    stale = stale.filter(created_at__lt=stale_before)
+    counts = {"requeued": 0, "failed": 0}
+    for comparison_id, attempts in stale.values_list("id", "attempts"):
+        if attempts >= settings.JOB_MAX_ATTEMPTS:
+            comparison_fail(
+                comparison_id=comparison_id, code="too_many_attempts",
+                detail=f"The comparison was tried {attempts} times and never finished; "
+                "your credit was refunded.",
+            )  # fmt: skip
+            counts["failed"] += 1
+        else:
+            updated = Comparison.objects.filter(
+                id=comparison_id,
+                status__in=[Comparison.Status.QUEUED, Comparison.Status.PROCESSING],
+            ).update(status=Comparison.Status.QUEUED, started_at=now)
+            if updated:
+                _enqueue(comparison_id)
+                counts["requeued"] += 1
+    return counts
+
+
+def uploads_purge(*, now: object = None) -> int:
+    """Delete input files older than the retention period; results and diff images stay."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.UPLOAD_RETENTION_HOURS)  # type: ignore[operator]
+    old = Comparison.objects.filter(files_purged_at__isnull=True, created_at__lt=cutoff).filter(
+        status__in=[Comparison.Status.DONE, Comparison.Status.ERROR]
+    )
+    purged = 0
+    for comparison in old.only("id", "file_a", "file_b"):
+        _delete_inputs(comparison)
+        Comparison.objects.filter(id=comparison.id).update(files_purged_at=now)
+        purged += 1
+    return purged

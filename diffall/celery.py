@@ -21,6 +21,10 @@ app.conf.update(
     # Video and audio take seconds to minutes: their own queue keeps them from delaying quick jobs.
     task_routes={"comparisons.tasks.run_media_comparison": {"queue": "media"}},
     broker_connection_retry_on_startup=True,
+    beat_schedule={
+        "sweep-stale-jobs": {"task": "comparisons.tasks.sweep_stale_jobs", "schedule": 60.0},
+        "purge-old-uploads": {"task": "comparisons.tasks.purge_old_uploads", "schedule": 3600.0},
+    },
 )
 app.autodiscover_tasks()
 

@@ -1,0 +1,45 @@
+"""The storage seam: the only module that reads or writes comparison files. It speaks to Django's
+default storage, which is S3 (django-storages, any S3-compatible server) in production and a folder
+under var/ in the embedded default — so web processes and workers on other hosts share the files."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+
+def _key(comparison_id: uuid.UUID, name: str) -> str:
+    return f"comparisons/{comparison_id}/{name}"
+
+
+def input_save(*, comparison_id: uuid.UUID, slot: str, path: Path, extension: str) -> str:
+    """Store one uploaded input ("a" or "b") and return its storage name."""
+    with path.open("rb") as handle:
+        return default_storage.save(_key(comparison_id, f"{slot}.{extension}"), File(handle))
+
+
+def artifact_save(*, comparison_id: uuid.UUID, name: str, data: bytes) -> str:
+    return default_storage.save(_key(comparison_id, name), ContentFile(data))
+
+
+def download(*, name: str, dest: Path) -> Path:
+    """Copy a stored file to a local path (engines work on local files)."""
+    with default_storage.open(name, "rb") as source, dest.open("wb") as target:
+        shutil.copyfileobj(source, target, length=1024 * 1024)
+    return dest
+
+
+def read(*, name: str) -> bytes:
+    with default_storage.open(name, "rb") as source:
+        data: bytes = source.read()
+        return data
+
+
+def delete(*, name: str) -> None:
+    if name:
+        default_storage.delete(name)
