@@ -22,19 +22,29 @@ class ApiError(Exception):
     """An error the API answers with its own status, code and a detail written for the user."""
 
     def __init__(
-        self, status_code: int, code: str, detail: str, headers: dict[str, str] | None = None
+        self,
+        status_code: int,
+        code: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ):
         super().__init__(detail)
         self.status_code = status_code
         self.code = code
         self.detail = detail
         self.headers = headers or {}
+        self.extra = extra or {}  # e.g. the job_id of a comparison that failed
 
 
 def error_response(
-    status_code: int, code: str, detail: str, headers: dict[str, str] | None = None
+    status_code: int,
+    code: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    body = {"status": "error", "error": code, "detail": detail}
+    body = {"status": "error", "error": code, "detail": detail, **(extra or {})}
     return Response(body, status=status_code, headers=headers)
 
 
@@ -62,7 +72,7 @@ def _detail_text(detail: Any) -> str:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApiError):
-        return error_response(exc.status_code, exc.code, exc.detail, exc.headers)
+        return error_response(exc.status_code, exc.code, exc.detail, exc.headers, exc.extra)
     if isinstance(exc, Ratelimited):
         return error_response(
             status.HTTP_429_TOO_MANY_REQUESTS,

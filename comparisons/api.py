@@ -1,0 +1,154 @@
+"""The Comparison API (the contract: shared/seeds/000_…txt). One view per endpoint; each calls one
+service. Authentication is the X-API-Key header (or the website's session); every endpoint is rate
+limited per key."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.authentication import ApiKeyAuthentication, ApiKeyView
+from comparisons import inputs, selectors, services, storage
+from comparisons.models import Comparison
+from comparisons.serializers import (
+    AcceptedSerializer,
+    CompareRequestSerializer,
+    ComparisonSerializer,
+    ErrorSerializer,
+)
+from diffall.api_errors import ApiError
+from diffall.ratelimits import WithinRateLimits
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    meaning = {
+        400: "Bad input: missing file, unsupported type, mismatched types, too long.",
+        401: "Invalid or missing API key.",
+        402: "No credits remaining.",
+        404: "No such job (or not yours).",
+        413: "File too large.",
+        422: "Files could not be compared (e.g. unreadable).",
+        429: "Rate-limited: 3/second and 60/minute per key. See Retry-After.",
+    }
+    return {code: OpenApiResponse(ErrorSerializer, description=meaning[code]) for code in codes}
+
+
+class ApiView(ApiKeyView):
+    """X-API-Key (or the website's session), rate limited per key."""
+
+    authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, WithinRateLimits]
+
+
+class CompareView(ApiView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        operation_id="compare",
+        summary="Compare two files",
+        request={
+            "multipart/form-data": CompareRequestSerializer,
+            "application/json": CompareRequestSerializer,
+        },
+        responses={
+            200: OpenApiResponse(
+                ComparisonSerializer, description="Image, subtitle, text: the result."
+            ),
+            202: OpenApiResponse(AcceptedSerializer, description="Video, audio: poll status_url."),
+            **_errors(400, 401, 402, 413, 422, 429),
+        },
+    )
+    def post(self, request: Request) -> Response | HttpResponse:
+        with TemporaryDirectory(prefix="diffall-in-") as tmp:
+            workdir = Path(tmp)
+            request._request.upload_handlers = [
+                inputs.CappedUploadHandler(workdir, request._request)
+            ]
+            file_a, file_b = inputs.collect(request.FILES, request.data, workdir)
+            options = _options(request.data)
+            comparison = services.comparison_submit(
+                user=request.user, file_a=file_a, file_b=file_b,
+                mode=options.get("mode"), threshold=options.get("threshold"),
+            )  # fmt: skip
+        return _answer(comparison, blob=bool(options.get("blob")))
+
+
+def _options(data: Any) -> dict[str, Any]:
+    fields = {k: data[k] for k in ("mode", "threshold", "blob") if k in data and data[k] != ""}
+    serializer = CompareRequestSerializer(data=fields)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _answer(comparison: Comparison, *, blob: bool) -> Response | HttpResponse:
+    if comparison.status == Comparison.Status.ERROR:
+        raise ApiError(
+            422,
+            comparison.error_code,
+            comparison.error_detail,
+            extra={"job_id": str(comparison.id)},
+        )
+    if not comparison.is_final:
+        body = {
+            "status": "processing",
+            "job_id": str(comparison.id),
+            "status_url": ComparisonSerializer().get_status_url(comparison),
+        }
+        return Response(body, status=202)
+    if blob and comparison.diff_file:
+        return _png(comparison)
+    return Response(ComparisonSerializer(comparison).data)
+
+
+def _png(comparison: Comparison) -> HttpResponse:
+    data = storage.read(name=comparison.diff_file)
+    response = HttpResponse(data, content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="diff-{comparison.id}.png"'
+    return response
+
+
+def _owned(request: Request, job_id: str) -> Comparison:
+    """The job if it exists and is the caller's; 404 for everything else (no leak either way)."""
+    try:
+        key = uuid.UUID(job_id)
+    except ValueError:
+        raise ApiError(404, "not_found", "No comparison with this job_id.") from None
+    return get_object_or_404(selectors.comparisons_for(user=request.user), id=key)
+
+
+class CompareDetailView(ApiView):
+    @extend_schema(
+        operation_id="compare_status",
+        summary="Poll a comparison",
+        responses={200: ComparisonSerializer, **_errors(401, 404, 429)},
+    )
+    def get(self, request: Request, job_id: str) -> Response:
+        comparison = _owned(request, job_id)
+        return Response(ComparisonSerializer(comparison).data)
+
+
+class CompareDiffView(ApiView):
+    @extend_schema(
+        operation_id="compare_diff",
+        summary="The diff image of a finished comparison",
+        responses={
+            (200, "image/png"): OpenApiResponse(description="PNG"),
+            **_errors(401, 404, 429),
+        },
+    )
+    def get(self, request: Request, job_id: str) -> HttpResponse:
+        comparison = _owned(request, job_id)
+        if not comparison.diff_file:
+            raise ApiError(404, "not_found", "This comparison has no diff image.")
+        return _png(comparison)

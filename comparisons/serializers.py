@@ -1,0 +1,121 @@
+"""The API's shapes: what a request may send and what a comparison looks like in an answer.
+
+`ComparisonSerializer` is the one place that decides which fields a job shows in each state, for
+the synchronous answer, the poll and the website alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from billing import selectors as billing_selectors
+from comparisons import verdicts
+from comparisons.models import Comparison
+
+
+class CompareRequestSerializer(serializers.Serializer):
+    file1 = serializers.FileField(required=False, help_text="The first file (multipart upload).")
+    file2 = serializers.FileField(required=False, help_text="The second file, of the same type.")
+    source_url = serializers.URLField(required=False, help_text="Instead of file1: a public URL.")
+    target_url = serializers.URLField(required=False, help_text="Instead of file2: a public URL.")
+    mode = serializers.ChoiceField(
+        choices=["pixel", "feature"], required=False,
+        help_text="Images only: `pixel` (default; SSIM/PSNR/MSE) or `feature` "
+        "(keypoints; tolerates rotation, crops and lighting).",
+    )  # fmt: skip
+    threshold = serializers.FloatField(
+        required=False, min_value=0, max_value=100,
+        help_text="`match` is similarity >= threshold (default per type: "
+        + ", ".join(f"{k} {v:g}" for k, v in verdicts.DEFAULT_THRESHOLDS.items()) + ").",
+    )  # fmt: skip
+    blob = serializers.BooleanField(
+        required=False, help_text="true: answer with the diff PNG itself instead of JSON."
+    )
+
+
+class ComparisonSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Comparison.Status.choices)
+    job_id = serializers.UUIDField(source="id")
+    type = serializers.CharField(
+        source="media_type", help_text="image, video, audio, subtitle, text"
+    )
+    status_url = serializers.SerializerMethodField()
+    progress = serializers.IntegerField(help_text="0-100 while queued or processing.")
+    similarity = serializers.FloatField(allow_null=True, help_text="0-100, higher = more similar.")
+    verdict = serializers.SerializerMethodField()
+    match = serializers.SerializerMethodField()
+    confidence = serializers.SerializerMethodField()
+    threshold = serializers.FloatField()
+    mode = serializers.CharField()
+    metrics = serializers.DictField(help_text="Every sub-score computed (ssim, psnr, wer, ...).")
+    matched_segments = serializers.ListField(source="segments", child=serializers.DictField())
+    changes = serializers.ListField(child=serializers.DictField())
+    diff_url = serializers.SerializerMethodField()
+    files = serializers.SerializerMethodField()
+    processing_time_ms = serializers.IntegerField(allow_null=True)
+    credits_remaining = serializers.SerializerMethodField(
+        help_text="Credits left (free today + paid); null on the unlimited Enterprise plan."
+    )
+    error = serializers.CharField(source="error_code")
+    detail = serializers.CharField(source="error_detail")
+
+    PENDING = ("status", "job_id", "type", "progress", "status_url")
+    FIELDS_BY_STATUS: dict[str, tuple[str, ...]] = {
+        Comparison.Status.QUEUED: PENDING,
+        Comparison.Status.PROCESSING: PENDING,
+        Comparison.Status.DONE: (
+            "status", "job_id", "type", "similarity", "verdict", "match", "confidence",
+            "threshold", "mode", "metrics", "matched_segments", "changes", "diff_url", "files",
+            "processing_time_ms", "credits_remaining",
+        ),
+        Comparison.Status.ERROR: (
+            "status", "job_id", "type", "error", "detail", "credits_remaining",
+        ),
+    }  # fmt: skip
+
+    def to_representation(self, instance: Comparison) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        wanted = self.FIELDS_BY_STATUS[instance.status]
+        if not instance.diff_file:
+            wanted = tuple(f for f in wanted if f != "diff_url")
+        return {field: data[field] for field in wanted}
+
+    def get_status_url(self, obj: Comparison) -> str:
+        return reverse("api-compare-detail", args=[obj.id])
+
+    def get_verdict(self, obj: Comparison) -> str | None:
+        return verdicts.verdict(obj.similarity) if obj.similarity is not None else None
+
+    def get_match(self, obj: Comparison) -> bool | None:
+        return (
+            verdicts.is_match(obj.similarity, obj.threshold) if obj.similarity is not None else None
+        )
+
+    def get_confidence(self, obj: Comparison) -> str | None:
+        return verdicts.confidence(obj.similarity) if obj.similarity is not None else None
+
+    def get_diff_url(self, obj: Comparison) -> str | None:
+        return reverse("api-compare-diff", args=[obj.id]) if obj.diff_file else None
+
+    def get_files(self, obj: Comparison) -> dict[str, dict[str, Any]]:
+        return {
+            "file1": {"name": obj.name_a, "format": obj.format_a, "size": obj.size_a},
+            "file2": {"name": obj.name_b, "format": obj.format_b, "size": obj.size_b},
+        }
+
+    def get_credits_remaining(self, obj: Comparison) -> int | None:
+        return billing_selectors.credits_remaining(user=obj.user)
+
+
+class AcceptedSerializer(serializers.Serializer):
+    status = serializers.CharField(default="processing")
+    job_id = serializers.UUIDField()
+    status_url = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.CharField(default="error")
+    error = serializers.CharField(help_text="A stable code, e.g. mismatched_types, no_credits.")
+    detail = serializers.CharField(help_text="What is wrong and what to do about it.")

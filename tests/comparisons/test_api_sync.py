@@ -1,0 +1,221 @@
+"""The synchronous API (images, subtitles, text): every status code of the contract, produced by
+a real request, with no credit taken and nothing left behind when a comparison fails."""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+
+import pytest
+from django.test import override_settings
+from PIL import Image
+
+from billing import selectors as billing
+from comparisons.models import Comparison
+from comparisons.verdicts import verdict
+
+
+def credits(persona) -> int | None:
+    return billing.credits_remaining(user=persona.user)
+
+
+def test_it_compares_two_images_with_the_contract_fields(alice, images):
+    response = alice.compare(images["astronaut"], images["astronaut_edited"])
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "done" and body["type"] == "image"
+    assert 0 <= body["similarity"] <= 100
+    assert body["verdict"] == verdict(body["similarity"])
+    assert {"ssim", "psnr", "mse"} <= set(body["metrics"])
+    assert body["match"] == (body["similarity"] >= body["threshold"])
+    assert body["confidence"] in ("high", "medium", "low", "none")
+    assert body["credits_remaining"] == 9
+    assert body["diff_url"] == f"/api/v1/compare/{body['job_id']}/diff.png"
+    assert body["changes"], "the pasted patch is reported as a changed region"
+
+
+def test_it_scores_a_near_duplicate_above_an_unrelated_photo(alice, images):
+    near = alice.compare(images["astronaut"], images["astronaut_jpeg"]).json()["similarity"]
+    far = alice.compare(images["astronaut"], images["chelsea"]).json()["similarity"]
+    assert near > 85 > 40 > far
+
+
+def test_it_serves_the_diff_png_to_its_owner_and_as_a_blob(alice, images):
+    body = alice.compare(images["astronaut"], images["astronaut_edited"]).json()
+    png = alice.client.get(body["diff_url"])
+    assert png.status_code == 200 and png["Content-Type"] == "image/png"
+    assert Image.open(io.BytesIO(png.content)).format == "PNG"
+    blob = alice.compare(images["astronaut"], images["astronaut_edited"], blob="true")
+    assert blob.status_code == 200 and blob["Content-Type"] == "image/png"
+    assert blob.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_it_shows_a_job_to_its_owner_only(alice, bob, images):
+    job_id = alice.compare(images["astronaut"], images["coffee"]).json()["job_id"]
+    assert alice.client.get(f"/api/v1/compare/{job_id}").json()["status"] == "done"
+    for path in (f"/api/v1/compare/{job_id}", f"/api/v1/compare/{job_id}/diff.png"):
+        response = bob.client.get(path)
+        assert response.status_code == 404
+        assert response.json()["error"] == "not_found"
+    assert alice.client.get(f"/api/v1/compare/{uuid.uuid4()}").status_code == 404
+    assert alice.client.get("/api/v1/compare/not-a-uuid").status_code == 404
+
+
+def test_it_compares_two_texts_and_lists_the_changes(alice, texts):
+    response = alice.compare(texts["apache"], texts["apache_edited"])
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["type"] == "text" and 90 < body["similarity"] < 100
+    assert "wer" in body["metrics"]
+    assert any("Grantor" in " ".join(change.get("added", [])) for change in body["changes"])
+
+
+@pytest.mark.parametrize("mode", ["feature", "pixel"])
+def test_it_accepts_the_image_modes(alice, images, mode):
+    response = alice.compare(images["astronaut"], images["astronaut_jpeg"], mode=mode)
+    assert response.status_code == 200, response.content
+    assert response.json()["mode"] == mode
+
+
+def test_it_takes_a_threshold_for_match(alice, images):
+    body = alice.compare(images["astronaut"], images["astronaut_edited"], threshold="99.9").json()
+    assert body["threshold"] == 99.9 and body["match"] is False
+
+
+# --- errors: the contract's status codes, no credit taken, nothing left behind -------------------
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert body["status"] == "error" and body["error"] == code and body["detail"]
+    return body
+
+
+def test_it_answers_400_when_a_file_is_missing(alice, images):
+    body = assert_error(alice.compare(images["astronaut"], None), 400, "missing_file")
+    assert "file2" in body["detail"]
+    assert credits(alice) == 10
+
+
+def test_it_answers_400_for_mismatched_types(alice, images, texts):
+    body = assert_error(
+        alice.compare(images["astronaut"], texts["apache"]), 400, "mismatched_types"
+    )
+    assert "file1 is an image" in body["detail"] and "file2 is a text" in body["detail"]
+    assert credits(alice) == 10 and not Comparison.objects.exists()
+
+
+def test_it_answers_400_for_an_unsupported_type(alice, images, tmp_path):
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n" + bytes(range(256)))
+    assert_error(alice.compare(pdf, images["astronaut"]), 400, "unsupported_type")
+
+
+def test_it_answers_400_for_a_mode_the_type_does_not_have(alice, texts):
+    assert_error(
+        alice.compare(texts["apache"], texts["apache"], mode="feature"), 400, "invalid_mode"
+    )
+
+
+def test_it_answers_400_for_a_bad_threshold(alice, images):
+    response = alice.compare(images["astronaut"], images["coffee"], threshold="lots")
+    assert_error(response, 400, "bad_request")
+
+
+def test_it_answers_401_without_a_valid_key(alice, images):
+    from rest_framework.test import APIClient
+
+    anonymous = APIClient()
+    response = anonymous.post("/api/v1/compare", {})
+    assert_error(response, 401, "invalid_api_key")
+    anonymous.credentials(HTTP_X_API_KEY=alice.key[:-1] + ("A" if alice.key[-1] != "A" else "B"))
+    assert_error(anonymous.post("/api/v1/compare", {}), 401, "invalid_api_key")
+
+
+def stored_objects(s3_server) -> int:
+    listing = s3_server.client().list_objects_v2(Bucket=s3_server.bucket, Prefix="comparisons/")
+    return listing.get("KeyCount", 0)
+
+
+def test_it_answers_402_when_no_credits_are_left_and_keeps_nothing(alice, images, s3_server):
+    before = stored_objects(s3_server)
+    with override_settings(FREE_CREDITS_PER_DAY=0):
+        assert_error(alice.compare(images["astronaut"], images["coffee"]), 402, "no_credits")
+    assert not Comparison.objects.exists()
+    assert stored_objects(s3_server) == before
+
+
+def test_it_answers_413_for_a_file_over_the_cap_while_reading(alice, images, tmp_path):
+    big = tmp_path / "big.png"
+    big.write_bytes(images["astronaut"].read_bytes() + b"\0" * (2 * 1024 * 1024))
+    with override_settings(MAX_UPLOAD_MB=1):
+        assert_error(alice.compare(big, images["coffee"]), 413, "file_too_large")
+    assert credits(alice) == 10 and not Comparison.objects.exists()
+
+
+def test_it_answers_413_for_a_text_over_the_text_cap(alice, tmp_path):
+    long_text = tmp_path / "long.txt"
+    long_text.write_text("word " * 300_000)  # 1.5 MB of text
+    with override_settings(MAX_TEXT_UPLOAD_MB=1):
+        assert_error(alice.compare(long_text, long_text), 413, "file_too_large")
+
+
+def test_it_answers_422_for_an_unreadable_file_and_takes_no_credit(alice, images, tmp_path):
+    truncated = tmp_path / "truncated.png"
+    truncated.write_bytes(images["astronaut"].read_bytes()[:5000])
+    response = alice.compare(truncated, images["astronaut"])
+    assert response.status_code == 422, response.content
+    assert response.json()["status"] == "error"
+    assert credits(alice) == 10
+    for comparison in Comparison.objects.all():  # if it got as far as a job, the job says error
+        assert comparison.status == Comparison.Status.ERROR
+
+
+def test_it_answers_422_for_a_zero_byte_file_or_400(alice, images, tmp_path):
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    response = alice.compare(empty, images["astronaut"])
+    assert response.status_code == 400 and response.json()["error"] == "unsupported_type"
+    assert credits(alice) == 10
+
+
+def _wait_for_new_second() -> None:
+    time.sleep(1 - (time.time() % 1) + 0.01)
+
+
+@pytest.mark.ratelimits
+def test_it_answers_429_with_retry_after_on_the_4th_request_in_a_second(alice):
+    missing = f"/api/v1/compare/{uuid.uuid4()}"
+    _wait_for_new_second()
+    statuses = [alice.client.get(missing).status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    limited = alice.client.get(missing)
+    assert limited.status_code == 429 and int(limited["Retry-After"]) >= 1
+    assert limited.json()["error"] == "rate_limited"
+
+
+@pytest.mark.ratelimits
+@override_settings(API_RATE_LIMITS=["1000/s", "60/m"])
+def test_it_answers_429_on_the_61st_request_in_a_minute(alice):
+    """The per-second limit is lifted here so the minute window fills quickly; the minute window
+    is the production one. django-ratelimit places each key's minute window at a fixed offset:
+    start the burst where the whole of it falls inside one window."""
+    from django_ratelimit.core import _get_window
+
+    seconds_left = _get_window(f"key:{alice.api_key.pk}".encode(), 60) - time.time()
+    if seconds_left < 15:
+        time.sleep(seconds_left + 0.2)
+    missing = f"/api/v1/compare/{uuid.uuid4()}"
+    statuses = [alice.client.get(missing).status_code for _ in range(61)]
+    assert statuses[:60] == [404] * 60
+    assert statuses[60] == 429
+
+
+@pytest.mark.ratelimits
+def test_it_limits_each_key_separately(alice, bob):
+    missing = f"/api/v1/compare/{uuid.uuid4()}"
+    _wait_for_new_second()
+    assert [alice.client.get(missing).status_code for _ in range(4)][-1] == 429
+    assert bob.client.get(missing).status_code == 404
