@@ -1,0 +1,58 @@
+"""The website's comparator. It calls the same `comparison_submit` service as the API and polls
+the same job endpoint; there is no second path."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from comparisons import inputs, selectors, services
+from comparisons.models import Comparison
+from comparisons.serializers import ComparisonSerializer
+from diffall.api_errors import ApiError
+
+
+@login_required
+@require_POST
+def compare_submit(request: HttpRequest) -> HttpResponse:
+    with TemporaryDirectory(prefix="diffall-in-") as tmp:
+        request.upload_handlers = [inputs.CappedUploadHandler(Path(tmp), request)]
+        try:
+            file_a, file_b = inputs.collect(request.FILES, request.POST, Path(tmp))
+            threshold = request.POST.get("threshold") or None
+            comparison = services.comparison_submit(
+                user=request.user, file_a=file_a, file_b=file_b,
+                mode=request.POST.get("mode") or None,
+                threshold=float(threshold) if threshold else None,
+                source=Comparison.Source.WEB,
+            )  # fmt: skip
+        except ApiError as exc:
+            messages.error(request, exc.detail)
+            return redirect("home")
+        except ValueError:
+            messages.error(request, "The threshold must be a number from 0 to 100.")
+            return redirect("home")
+    return redirect("comparison-page", job_id=comparison.id)
+
+
+@login_required
+def comparison_page(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    comparison = get_object_or_404(selectors.comparisons_for(user=request.user), id=job_id)
+    return render(
+        request,
+        "comparisons/result.html",
+        {"comparison": comparison, "result": ComparisonSerializer(comparison).data},
+    )
+
+
+def api_docs(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "comparisons/api_docs.html", {"host": request.build_absolute_uri("/")[:-1]}
+    )
