@@ -456,6 +456,9 @@ def _checked_hop(url: str, current: str, deadline: _Deadline, allowed: AddressCh
         ) from None
 
 
+_LOCAL_FILE_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+
+
 def _translate(exc: BaseException, url: str, deadline: _Deadline) -> FetchError | None:
     """The user-facing error for a network failure; None for anything that is not one."""
     prefix = f"could not download {_shown(url)}"
@@ -468,6 +471,8 @@ def _translate(exc: BaseException, url: str, deadline: _Deadline) -> FetchError 
         return UrlFetchFailed(f"{prefix}: the host name could not be found.")
     if isinstance(exc, SSLError):
         return UrlFetchFailed(f"{prefix}: the secure (TLS) connection failed ({exc}).")
+    if isinstance(exc, _LOCAL_FILE_ERRORS):
+        return None  # writing `dest` failed: the caller's bug, not the server's
     if isinstance(exc, HTTPError | OSError):
         return UrlFetchFailed(f"{prefix}: the server could not be reached or broke off ({exc}).")
     return None
