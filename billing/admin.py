@@ -305,7 +305,9 @@ class EnterpriseInquiryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.display(description="Account")
     def account(self, obj: EnterpriseInquiry) -> str:
-        if obj.user_id is None:
+        """The inquirer's account: the one they wrote from, else one with the same email."""
+        user = obj.user or User.objects.filter(email__iexact=obj.email).first()
+        if user is None:
             return "—"
-        url = reverse("admin:billing_customeraccount_change", args=[obj.user_id])
-        return format_html('<a href="{}">{}</a>', url, obj.user)
+        url = reverse("admin:billing_customeraccount_change", args=[user.pk])
+        return format_html('<a href="{}">{}</a>', url, user.email)

@@ -48,7 +48,7 @@ def balance_for(*, user: User, now: datetime | None = None) -> Balance:
         free_left_today=_free_left(wallet, now),
         paid=wallet.paid if wallet else 0,
         unlimited=unlimited,
-        plan=Plan.ENTERPRISE if unlimited else Plan.FREE,
+        plan=Plan.ENTERPRISE.value if unlimited else Plan.FREE.value,
         enterprise_until=wallet.enterprise_until if wallet else None,
     )
 

@@ -60,11 +60,16 @@ class AlreadySettled(BillingError):
     """refund for a comparison whose credit was already settled."""
 
 
-def _no_credits_detail() -> str:
+def _no_credits_detail(paid: int) -> str:
+    owed = (
+        f"your paid balance is {paid} after a refunded or disputed payment"
+        if paid < 0
+        else "there are no paid credits"
+    )
     return (
         f"No credits left: the {settings.FREE_CREDITS_PER_DAY} free comparisons of today are used "
-        f"and there are no paid credits. Buy {settings.CREDIT_PACK_SIZE} more for "
-        f"{price_text()} at {settings.SITE_URL}/ or wait until midnight UTC for new free ones."
+        f"and {owed}. Buy {settings.CREDIT_PACK_SIZE} more for {price_text()} at "
+        f"{settings.SITE_URL}/ or wait until midnight UTC for new free ones."
     )
 
 
@@ -89,8 +94,10 @@ def credits_reserve(
         wallet = wallet_locked(user.pk)
         existing = LedgerEntry.objects.filter(
             comparison_id=comparison_id, kind__in=RESERVATION_KINDS
-        )
-        if existing.exists():
+        ).first()
+        if existing is not None:
+            if existing.user_id != user.pk:  # never let one account ride on another's charge
+                raise ValueError(f"Comparison {comparison_id} was reserved by another account")
             return
         if wallet.enterprise_active(now):
             kind, pool, amount = Kind.ENTERPRISE_USAGE, Pool.NONE, 0
@@ -111,7 +118,7 @@ def _pool_to_spend(wallet: Wallet) -> Pool:
     if wallet.paid > 0:
         wallet.paid -= 1
         return Pool.PAID
-    raise NoCredits(_no_credits_detail())
+    raise NoCredits(_no_credits_detail(wallet.paid))
 
 
 def _reservation(comparison_id: uuid.UUID) -> LedgerEntry:

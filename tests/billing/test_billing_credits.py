@@ -97,11 +97,13 @@ def test_it_refuses_settle_and_refund_of_a_comparison_that_reserved_nothing(db: 
         services.credits_refund(comparison_id=new_comparison())
 
 
-def test_it_charges_a_comparison_once_even_if_reserved_twice(alice: User) -> None:
+def test_it_charges_a_comparison_once_even_if_reserved_twice(alice: User, bob: User) -> None:
     comparison = new_comparison()
     for _ in range(2):
         services.credits_reserve(user=alice, comparison_id=comparison, media_type="text", now=at(3))
     assert selectors.balance_for(user=alice, now=at(3)).free_left_today == 9
+    with pytest.raises(ValueError, match="another account"):
+        services.credits_reserve(user=bob, comparison_id=comparison, media_type="text", now=at(3))
 
 
 def test_it_refunds_a_paid_credit_as_a_paid_credit(alice: User, carol: User) -> None:
@@ -175,8 +177,9 @@ def test_it_lets_staff_remove_credits_into_a_negative_balance_that_blocks_paid_u
     services.credits_grant_admin(user=alice, amount=-5, reason="goodwill reversed", staff=carol)
     for _ in range(10):  # free credits are still there …
         reserve(alice, now=at(3))
-    with pytest.raises(services.NoCredits):  # … but a negative paid balance is not spendable
+    with pytest.raises(services.NoCredits) as refused:  # … a negative paid balance is not
         reserve(alice, now=at(3))
+    assert "your paid balance is -5" in refused.value.detail
     assert selectors.balance_for(user=alice, now=at(3)).paid == -5
     assert ledger_paid(alice) == -5
 
