@@ -81,7 +81,7 @@ def decode(data: bytes, label: str) -> Decoded:
 def _detect(data: bytes, label: str) -> str:
     # chardet 7 rather than charset-normalizer: on short Western texts charset-normalizer picked
     # cp1257 for cp1252 French ("crčme") and found nothing for cp1250 Polish; chardet got both.
-    found = chardet.detect(data, should_rename_legacy=True)
+    found = chardet.detect(data)  # no "superset" renaming: it turns ISO-8859-2 into cp1250
     encoding = found.get("encoding")
     if not encoding:
         raise UnreadableFile(f"{label} is not text: it looks like binary data.")
