@@ -1,0 +1,177 @@
+"""Time alignment and frame scoring for the video engine.
+
+Alignment cross-correlates cheap per-frame signatures (a 16x12 thumbnail, zero-mean and unit-norm,
+so brightness and contrast changes do not matter) on a common 10 Hz grid: the offset whose
+overlapping frames agree best wins. Scoring then pairs every kept frame of file1 with the frame of
+file2 nearest to the same moment and measures SSIM and MSE on the small grayscale frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from comparisons.engines._video_decode import Samples
+
+GRID_RATE = 10.0  # Hz: offsets are found to a tenth of a second, then refined to the frame
+SIGNATURE_SIZE = (16, 12)
+# An offset must leave at least this share of the shorter file overlapping (shorter overlaps can
+# match by chance), and among near-equal offsets the smaller one wins.
+MIN_OVERLAP = 0.3
+OFFSET_PENALTY_PER_S = 1e-4
+# Below this mean signature correlation the files share no content, so no offset is claimed.
+MIN_AGREEMENT = 0.35
+# When refining, a pair shown 1/30 s apart costs this much agreement (~0.003): enough to prefer
+# frame-exact pairs on still pictures, too little to override real agreement.
+MISMATCH_PENALTY_PER_S = 0.1
+# SSIM (Wang et al. 2004) with a 7x7 uniform window, as scikit-image computes it by default (a box
+# filter is several times cheaper than the paper's 11x11 Gaussian), on 8-bit data.
+SSIM_C1, SSIM_C2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+SSIM_WINDOW = 7
+CHUNK_PAIRS = 64  # pairs scored at once: ~4 MB per temporary
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Frames of file1 (index a) shown at the same moment as frames of file2 (index b)."""
+
+    a: np.ndarray  # int indices into file1's samples
+    b: np.ndarray  # int indices into file2's samples
+    ssim: np.ndarray  # float per pair
+    mse: np.ndarray  # float per pair
+
+
+def signatures(frames: np.ndarray) -> np.ndarray:
+    """One zero-mean, unit-norm thumbnail vector per frame (flat frames give zeros)."""
+    thumbs = np.stack([cv2.resize(f, SIGNATURE_SIZE, interpolation=cv2.INTER_AREA) for f in frames])
+    vectors = thumbs.reshape(len(frames), -1).astype(np.float32)
+    vectors -= vectors.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit: np.ndarray = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 1.0)
+    return unit
+
+
+def on_grid(times: np.ndarray, vectors: np.ndarray, rate: float = GRID_RATE) -> np.ndarray:
+    """The signature nearest to each grid time 0, 1/rate, 2/rate, ... up to the last sample."""
+    grid = np.arange(int(times[-1] * rate) + 1) / rate
+    right = np.clip(np.searchsorted(times, grid), 1, len(times) - 1) if len(times) > 1 else None
+    if right is None:
+        return vectors[np.zeros(len(grid), dtype=int)]
+    nearest = np.where(grid - times[right - 1] <= times[right] - grid, right - 1, right)
+    return vectors[nearest]
+
+
+def find_offset(a: Samples, b: Samples) -> tuple[float, float]:
+    """(offset_s, agreement): the same content is at time t in file1 and t - offset_s in file2.
+
+    A positive offset means file2 starts later in the content (its intro was trimmed); a negative
+    one means file2 has extra seconds in front. The offset is found on the 10 Hz grid, then refined
+    to the frame by trying nearby offsets on the kept frames themselves. Agreement is the mean
+    signature correlation of the aligned frames: when it is low the files share no content, and
+    no offset is claimed."""
+    sig_a, sig_b = signatures(a.frames), signatures(b.frames)
+    corr = on_grid(a.times, sig_a) @ on_grid(b.times, sig_b).T
+    means = _diagonal_means(corr)
+    shifts = np.array(sorted(means))
+    scores = np.array([means[k] - OFFSET_PENALTY_PER_S * abs(k) / GRID_RATE for k in shifts])
+    coarse = int(shifts[int(np.argmax(scores))]) / GRID_RATE
+    offset, agreement = _refine(a, b, sig_a, sig_b, coarse)
+    if agreement < MIN_AGREEMENT:
+        ia, ib = pair_frames(a, b, 0.0)
+        return 0.0, float(np.mean(np.sum(sig_a[ia] * sig_b[ib], axis=1))) if len(ia) else 0.0
+    return offset, agreement
+
+
+def _diagonal_means(corr: np.ndarray) -> dict[int, float]:
+    """Mean correlation for every shift k (file1 index minus file2 index) with enough overlap."""
+    na, nb = corr.shape
+    least = max(1, int(MIN_OVERLAP * min(na, nb)))
+    return {
+        k: float(np.diagonal(corr, offset=-k).mean()) for k in range(-(nb - least), na - least + 1)
+    }
+
+
+def _refine(
+    a: Samples, b: Samples, sig_a: np.ndarray, sig_b: np.ndarray, coarse: float
+) -> tuple[float, float]:
+    """The offset within a grid step of `coarse` whose frame pairs agree best, preferring pairs
+    shown at exactly the same moment (so equal frame rates pair frame for frame)."""
+    fps = max(a.fps, b.fps, 1.0)
+    reach = 1.0 / GRID_RATE  # the grid picks the nearest kept frame, so it can be a step off
+    candidates = coarse + np.arange(-reach, reach + 1e-9, 1.0 / (2.0 * fps))
+    best = (coarse, -np.inf, 0.0)
+    for offset in candidates:
+        ia, ib = pair_frames(a, b, float(offset))
+        if not len(ia):
+            continue
+        agreement = float(np.mean(np.sum(sig_a[ia] * sig_b[ib], axis=1)))
+        mismatch = float(np.mean(np.abs(b.times[ib] - (a.times[ia] - offset))))
+        score = agreement - MISMATCH_PENALTY_PER_S * mismatch
+        if score > best[1]:
+            best = (float(offset), score, agreement)
+    return round(best[0], 4), best[2]
+
+
+def pair_frames(a: Samples, b: Samples, offset: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each frame of file1, the frame of file2 nearest the same moment, when one is close
+    (moments before file2's first frame or after its last have no partner)."""
+    if len(b.times) == 0:
+        return np.array([], dtype=int), np.array([], dtype=int)
+    target = a.times - offset
+    right = np.clip(np.searchsorted(b.times, target), 0, len(b.times) - 1)
+    left = np.clip(right - 1, 0, len(b.times) - 1)
+    nearest = np.where(
+        np.abs(b.times[left] - target) <= np.abs(b.times[right] - target), left, right
+    )
+    gap = float(np.median(np.diff(b.times))) if len(b.times) > 1 else 0.1
+    tolerance = max(0.1, 0.75 * gap)
+    close = np.abs(b.times[nearest] - target) <= tolerance
+    inside = (target >= b.times[0] - gap / 2) & (target <= b.times[-1] + gap / 2)
+    keep = close & inside
+    return np.flatnonzero(keep), nearest[keep]
+
+
+def score_pairs(a: Samples, b: Samples, offset: float) -> Pairs:
+    """SSIM and MSE of every aligned pair, a chunk at a time (bounded temporaries)."""
+    ia, ib = pair_frames(a, b, offset)
+    ssim = np.empty(len(ia), dtype=np.float64)
+    mse = np.empty(len(ia), dtype=np.float64)
+    for lo in range(0, len(ia), CHUNK_PAIRS):
+        x = a.frames[ia[lo : lo + CHUNK_PAIRS]].astype(np.float32)
+        y = b.frames[ib[lo : lo + CHUNK_PAIRS]].astype(np.float32)
+        ssim[lo : lo + len(x)] = mean_ssim(ssim_maps(x, y))
+        mse[lo : lo + len(x)] = np.square(x - y).mean(axis=(1, 2))
+    return Pairs(a=ia, b=ib, ssim=ssim, mse=mse)
+
+
+def ssim_maps(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """SSIM maps of a stack of frame pairs (n, h, w), float32 in 0..255. Variances are sample
+    variances (n - 1), as scikit-image computes them."""
+    unbiased = SSIM_WINDOW**2 / (SSIM_WINDOW**2 - 1)
+    mu_x, mu_y = _mean_filter(x), _mean_filter(y)
+    var_x = unbiased * (_mean_filter(x * x) - mu_x * mu_x)
+    var_y = unbiased * (_mean_filter(y * y) - mu_y * mu_y)
+    cov = unbiased * (_mean_filter(x * y) - mu_x * mu_y)
+    numerator = (2 * mu_x * mu_y + SSIM_C1) * (2 * cov + SSIM_C2)
+    denominator = (mu_x * mu_x + mu_y * mu_y + SSIM_C1) * (var_x + var_y + SSIM_C2)
+    maps: np.ndarray = numerator / denominator
+    return maps
+
+
+def mean_ssim(maps: np.ndarray) -> np.ndarray:
+    """Mean SSIM per map, leaving out the margin where the window hangs over the edge."""
+    r = SSIM_WINDOW // 2
+    means: np.ndarray = maps[:, r:-r, r:-r].mean(axis=(1, 2))
+    return means
+
+
+def _mean_filter(stack: np.ndarray) -> np.ndarray:
+    """The local mean of each frame of a stack in one OpenCV call: frames are laid end to end with
+    mirrored margins, so no frame bleeds into the next (as if filtered one by one)."""
+    n, h, w = stack.shape
+    r = SSIM_WINDOW // 2
+    padded = np.pad(stack, ((0, 0), (r, r), (0, 0)), mode="reflect")
+    tall = cv2.blur(padded.reshape(n * (h + 2 * r), w), (SSIM_WINDOW, SSIM_WINDOW))
+    return tall.reshape(n, h + 2 * r, w)[:, r : r + h, :]

@@ -1,0 +1,246 @@
+"""Reading videos with PyAV: a cheap probe, and a sampler that decodes a file once and keeps only
+small grayscale frames (never the decoded video), so memory per job stays bounded.
+
+Speed matters more here than anywhere else in DiffALL: the comparison is as fast as decoding, so
+the sampler asks the decoder to do less work than a player would (see `DECODER_OPTIONS`), and the
+two files are decoded at once in two threads (PyAV releases the GIL while FFmpeg decodes).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import av
+import av.error
+import numpy as np
+from av.video.reformatter import VideoReformatter
+
+from comparisons.engines.base import MediaInfo, UnreadableFile
+
+Source = str | Path | IO[bytes]
+
+# At most this many frames per second are kept, and at most MAX_SAMPLES per file (a memory bound:
+# 1200 frames of 160x90 are 17 MB; a 60 s file keeps up to 20 per second). Keeping the decoded
+# frames rather than a fixed sampling grid lets two copies be paired frame for frame.
+SAMPLE_RATE = 30.0
+MAX_SAMPLES = 1200
+# What the decoder may skip, measured on 1080p H.264 with x264's defaults (3 B-frames, b-pyramid):
+# dropping non-reference frames halves the CPU time and changes no other frame (they are
+# referenced by nothing), and skipping the deblocking filter saves another quarter for a drift
+# of ~0.5 grey level (PSNR ~49 dB) at our 160-pixel comparison size. Skipping all B-frames
+# ("BIDIR") would save more, but x264's P-frames reference its B-pyramid frames, so every later
+# frame up to the next keyframe decodes wrong (mean error 2.5 grey levels, up to 13).
+SKIP_FRAME = "NONREF"
+DECODER_OPTIONS = {"skip_loop_filter": "all"}
+# Decode errors tolerated per file before it is called unreadable (a few bad packets are common).
+MAX_DECODE_ERRORS = 10
+# Image demuxers: FFmpeg opens a PNG as a one-frame "video", but it is not one.
+IMAGE_FORMATS = ("image2", "_pipe", "gif", "apng", "webp")
+FRIENDLY_FORMATS = {"mov,mp4,m4a,3gp,3g2,mj2": "mp4", "matroska,webm": "mkv"}
+
+
+@dataclass
+class Samples:
+    """Small grayscale frames of one file, with their times in seconds from its first frame."""
+
+    times: np.ndarray  # float64, rising
+    frames: np.ndarray  # uint8 (n, height, width)
+    duration: float  # what the container declares (0 when it does not say)
+    fps: float
+    width: int
+    height: int
+    codec: str
+
+
+@contextmanager
+def opened(source: Source, label: str) -> Iterator[Any]:
+    """The container, with every FFmpeg or I/O failure turned into UnreadableFile."""
+    try:
+        container = av.open(source if not isinstance(source, Path) else str(source))
+    except (av.error.FFmpegError, OSError, ValueError, UnicodeDecodeError) as error:
+        raise UnreadableFile(
+            f"{label} could not be opened as a video ({_reason(error)})."
+        ) from error
+    try:
+        yield container
+    except (av.error.FFmpegError, OSError, ValueError) as error:
+        raise UnreadableFile(f"{label} could not be read ({_reason(error)}).") from error
+    finally:
+        container.close()
+
+
+def _reason(error: Exception) -> str:
+    text = getattr(error, "strerror", None) or str(error) or type(error).__name__
+    return text.rstrip(".")
+
+
+def video_stream(container: Any, label: str) -> Any:
+    """The first real video stream: not cover art, not a still image."""
+    format_name = container.format.name
+    if any(marker in format_name for marker in IMAGE_FORMATS):
+        raise UnreadableFile(f"{label} is a still image ({format_name}), not a video.")
+    for stream in container.streams.video:
+        if not stream.disposition & av.stream.Disposition.attached_pic:
+            return stream
+    raise UnreadableFile(f"{label} has no video stream (is it an audio file?).")
+
+
+def stream_fps(stream: Any) -> float:
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    return float(rate) if rate else 0.0
+
+
+def declared_duration(container: Any, stream: Any) -> float:
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return float(container.duration / av.time_base)
+    return 0.0
+
+
+def probe(source: Source, label: str = "The file") -> MediaInfo:
+    """Container facts plus one decoded frame, to be sure the codec can really be read."""
+    with opened(source, label) as container:
+        stream = video_stream(container, label)
+        codec = stream.codec_context
+        if next(_decoded(container, stream, label), None) is None:
+            raise UnreadableFile(f"{label} has a video stream but no frame could be decoded.")
+        names = container.format.name
+        return MediaInfo(
+            media_type="video",
+            format=FRIENDLY_FORMATS.get(names, names.split(",")[0]),
+            duration_s=round(declared_duration(container, stream), 3) or None,
+            width=codec.width,
+            height=codec.height,
+            extra={
+                "codec": codec.name,
+                "fps": round(stream_fps(stream), 3),
+                "frames": stream.frames or None,
+                "has_audio": bool(container.streams.audio),
+            },
+        )
+
+
+def _decoded(container: Any, stream: Any, label: str) -> Iterator[Any]:
+    """Decoded frames, tolerating a few damaged packets (FFmpeg conceals them)."""
+    errors = 0
+    for packet in container.demux(stream):
+        try:
+            yield from packet.decode()
+        except av.error.InvalidDataError as error:
+            errors += 1
+            if errors > MAX_DECODE_ERRORS:
+                raise UnreadableFile(
+                    f"{label} is damaged: {errors} frames failed to decode."
+                ) from error
+
+
+class DecodeStopped(Exception):
+    """The sampler was told to stop (the other file failed); its partial work is dropped."""
+
+
+@dataclass
+class Sampler:
+    """Decodes one file and keeps `SAMPLE_RATE` small grayscale frames per second."""
+
+    source: Source
+    label: str
+    size: tuple[int, int]  # (width, height) of the kept frames
+    stop: threading.Event = field(default_factory=threading.Event)
+    fraction: float = 0.0  # how far decoding is, 0..1; read by the thread reporting progress
+
+    def run(self) -> Samples:
+        with opened(self.source, self.label) as container:
+            stream = video_stream(container, self.label)
+            _configure(stream.codec_context)
+            duration = declared_duration(container, stream)
+            times, frames = self._collect(container, stream, duration)
+            if self.stop.is_set():
+                raise DecodeStopped(self.label)
+            if not frames:
+                raise UnreadableFile(f"{self.label} has a video stream but no decodable frame.")
+            _check_complete(times[-1], duration, stream_fps(stream), self.label)
+            codec = stream.codec_context
+            self.fraction = 1.0
+            order = np.argsort(times, kind="stable")  # damaged timestamps can step backwards
+            return Samples(
+                times=np.asarray(times, dtype=np.float64)[order],
+                frames=np.stack(frames)[order],
+                duration=duration,
+                fps=stream_fps(stream),
+                width=codec.width,
+                height=codec.height,
+                codec=codec.name,
+            )
+
+    def _collect(
+        self, container: Any, stream: Any, duration: float
+    ) -> tuple[list[float], list[np.ndarray]]:
+        times: list[float] = []
+        frames: list[np.ndarray] = []
+        step = 1.0 / _rate_for(duration)
+        interval = 1.0 / (stream_fps(stream) or 25.0)
+        clock = _Clock(interval)
+        reformatter = VideoReformatter()  # one scaler context for the whole file, not one per frame
+        width, height = self.size
+        for frame in _decoded(container, stream, self.label):
+            if self.stop.is_set():
+                break
+            t = clock.time_of(frame)
+            if duration:
+                self.fraction = min(0.99, t / duration)
+            if times and t - times[-1] < step - interval / 2:
+                continue  # decoded (later frames need it) but too close to the last one kept
+            small = reformatter.reformat(frame, width, height, "gray", interpolation="AREA")
+            frames.append(small.to_ndarray())
+            times.append(t)
+            if len(frames) >= 2 * MAX_SAMPLES:  # a lying header: halve the rate, keep memory bound
+                times, frames, step = times[::2], frames[::2], step * 2
+        return times, frames
+
+
+@dataclass
+class _Clock:
+    """Frame times in seconds from the first frame (frames without a timestamp follow the last)."""
+
+    interval: float
+    start: float | None = None
+    last: float = 0.0
+
+    def time_of(self, frame: Any) -> float:
+        raw = frame.time if frame.time is not None else self.last + self.interval
+        if self.start is None:
+            self.start = raw
+        self.last = raw
+        return raw - self.start
+
+
+def _rate_for(duration: float) -> float:
+    if duration <= 0:
+        return SAMPLE_RATE
+    return min(SAMPLE_RATE, MAX_SAMPLES / duration)
+
+
+def _configure(codec: Any) -> None:
+    """Let the decoder use its own threads and skip the work a sampled comparison never sees."""
+    codec.thread_type = "AUTO"
+    codec.thread_count = 0  # FFmpeg picks one per core
+    codec.skip_frame = SKIP_FRAME
+    codec.options = dict(DECODER_OPTIONS)
+
+
+def _check_complete(last: float, duration: float, fps: float, label: str) -> None:
+    """A file whose frames stop well before its declared end is truncated."""
+    if duration <= 0:
+        return
+    slack = max(1.0, 0.1 * duration, 4.0 / fps if fps else 0.0)
+    if last + slack < duration:
+        raise UnreadableFile(
+            f"{label} looks truncated: its frames stop at {last:.1f} s although it declares "
+            f"{duration:.1f} s."
+        )

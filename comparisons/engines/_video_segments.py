@@ -1,0 +1,162 @@
+"""From scored frame pairs to what a user reads: per-pair scores, a per-second timeline of file1,
+matched segments and the ranges that differ (all in seconds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# A frame pair is "the same content" from this score up. Re-encoded, resized or re-timed copies
+# score 85-100 per frame; unrelated pictures score under 40.
+MATCH_SCORE = 60.0
+# Runs shorter than this are folded into their neighbours: a single odd frame is not a segment.
+MIN_RUN_S = 0.5
+SMOOTH_PAIRS = 5  # median window over pair scores, so codec noise does not split segments
+
+
+# SSIM -> score, piecewise linear. Measured on 160-pixel grayscale frames of photos: re-encoded,
+# resized or re-timed copies of a frame have SSIM 0.8-0.99; unrelated pictures 0.05-0.45, since
+# smooth areas agree by chance. So 0.4 and below means nothing in common.
+SSIM_POINTS = (0.4, 0.8, 1.0)
+SCORE_POINTS = (0.0, 85.0, 100.0)
+
+
+def pair_scores(ssim: np.ndarray) -> np.ndarray:
+    """0..100 per pair."""
+    scores: np.ndarray = np.interp(ssim, SSIM_POINTS, SCORE_POINTS)
+    return scores
+
+
+@dataclass(frozen=True)
+class Run:
+    first: int  # index into the pairs
+    last: int
+    matched: bool
+
+
+def runs(scores: np.ndarray, times: np.ndarray) -> list[Run]:
+    """Consecutive pairs on the same side of MATCH_SCORE, short runs folded into neighbours."""
+    if len(scores) == 0:
+        return []
+    smooth = _median(scores, SMOOTH_PAIRS)
+    matched = smooth >= MATCH_SCORE
+    found: list[Run] = []
+    start = 0
+    for i in range(1, len(scores) + 1):
+        if i == len(scores) or matched[i] != matched[start] or times[i] - times[i - 1] > 1.0:
+            found.append(Run(start, i - 1, bool(matched[start])))
+            start = i
+    return _fold_short(found, times)
+
+
+def _median(values: np.ndarray, window: int) -> np.ndarray:
+    half = window // 2
+    padded = np.pad(values, half, mode="edge")
+    smooth: np.ndarray = np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
+    return smooth
+
+
+def _fold_short(found: list[Run], times: np.ndarray) -> list[Run]:
+    merged: list[Run] = []
+    for run in found:
+        short = times[run.last] - times[run.first] < MIN_RUN_S
+        if merged and (short or merged[-1].matched == run.matched) and _adjacent(merged[-1], run):
+            merged[-1] = Run(merged[-1].first, run.last, merged[-1].matched)
+        else:
+            merged.append(run)
+    return merged
+
+
+def _adjacent(left: Run, right: Run) -> bool:
+    return right.first == left.last + 1
+
+
+@dataclass(frozen=True)
+class Span:
+    """A time range of file1 and where it is in file2, with its mean score."""
+
+    source_start: float
+    source_end: float
+    offset: float
+    score: float
+
+    def as_dict(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "source_start": round(self.source_start, 2),
+            "source_end": round(self.source_end, 2),
+            "target_start": round(self.source_start - self.offset, 2),
+            "target_end": round(self.source_end - self.offset, 2),
+            "score": round(self.score, 1),
+            **extra,
+        }
+
+
+def spans(
+    found: list[Run], times: np.ndarray, scores: np.ndarray, step: float, offset: float
+) -> list[tuple[Span, bool]]:
+    """Each run as a Span (end = its last frame plus one sample step), with whether it matched."""
+    return [
+        (
+            Span(
+                source_start=float(times[run.first]),
+                source_end=float(times[run.last] + step),
+                offset=offset,
+                score=float(scores[run.first : run.last + 1].mean()),
+            ),
+            run.matched,
+        )
+        for run in found
+    ]
+
+
+def timeline(times: np.ndarray, scores: np.ndarray, seconds: int) -> list[float | None]:
+    """Mean score of each whole second of file1; None where file2 has nothing at that moment."""
+    line: list[float | None] = []
+    second_of = np.floor(times).astype(int)
+    for second in range(seconds):
+        inside = scores[second_of == second]
+        line.append(round(float(inside.mean()), 1) if len(inside) else None)
+    return line
+
+
+def unpaired(duration_a: float, duration_b: float, offset: float) -> list[dict[str, Any]]:
+    """The ends of either file that have no counterpart in the other at this offset."""
+    out: list[dict[str, Any]] = []
+    overlap_start, overlap_end = max(0.0, offset), min(duration_a, duration_b + offset)
+    none = {"score": 0.0}
+    if overlap_start > 0.05:
+        out.append(_range("only_in_file1", 0.0, overlap_start, None, None, none))
+    if duration_a - overlap_end > 0.05:
+        out.append(_range("only_in_file1", overlap_end, duration_a, None, None, none))
+    if -offset > 0.05:
+        out.append(_range("only_in_file2", None, None, 0.0, -offset, none))
+    if duration_b + offset - duration_a > 0.05:
+        out.append(_range("only_in_file2", None, None, duration_a - offset, duration_b, none))
+    return out
+
+
+def _range(
+    kind: str,
+    source_start: float | None,
+    source_end: float | None,
+    target_start: float | None,
+    target_end: float | None,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 2)
+
+    return {
+        "kind": kind,
+        "source_start": rounded(source_start),
+        "source_end": rounded(source_end),
+        "target_start": rounded(target_start),
+        "target_end": rounded(target_end),
+        **extra,
+    }
+
+
+def overlap_seconds(duration_a: float, duration_b: float, offset: float) -> float:
+    return max(0.0, min(duration_a, duration_b + offset) - max(0.0, offset))
