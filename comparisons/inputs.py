@@ -102,9 +102,5 @@ def _fetch(url: str, dest: Path) -> InputFile:
             url, dest, max_bytes=max_upload_bytes(), timeout=settings.URL_FETCH_TIMEOUT_S
         )
     except fetch.FetchError as exc:
-        raise ApiError(exc.status_code, _fetch_code(exc), exc.detail) from None
+        raise ApiError(exc.status_code, exc.code, exc.detail) from None
     return InputFile(path=fetched.path, name=url, size=fetched.size)
-
-
-def _fetch_code(exc: fetch.FetchError) -> str:
-    return {400: "url_not_allowed", 413: "file_too_large"}.get(exc.status_code, "url_fetch_failed")

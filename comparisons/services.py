@@ -191,7 +191,8 @@ def _create_and_reserve(comparison: Comparison, *, queue: bool) -> None:
 def _enqueue(comparison_id: uuid.UUID) -> None:
     from comparisons.tasks import run_media_comparison
 
-    run_media_comparison.delay(str(comparison_id))
+    # Video and audio take seconds to minutes: their own queue keeps them from delaying quick jobs.
+    run_media_comparison.apply_async(args=[str(comparison_id)], queue=settings.CELERY_MEDIA_QUEUE)
 
 
 def _delete_inputs(comparison: Comparison) -> None:

@@ -18,8 +18,6 @@ app.conf.update(
     task_reject_on_worker_lost=True,  # ...and the attempt counter on the job stops the loop.
     worker_prefetch_multiplier=1,
     task_default_queue="default",
-    # Video and audio take seconds to minutes: their own queue keeps them from delaying quick jobs.
-    task_routes={"comparisons.tasks.run_media_comparison": {"queue": "media"}},
     broker_connection_retry_on_startup=True,
     beat_schedule={
         "sweep-stale-jobs": {"task": "comparisons.tasks.sweep_stale_jobs", "schedule": 60.0},
