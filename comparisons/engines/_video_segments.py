@@ -94,14 +94,15 @@ class Span:
 
 
 def spans(
-    found: list[Run], times: np.ndarray, scores: np.ndarray, step: float, offset: float
+    found: list[Run], times: np.ndarray, scores: np.ndarray, step: float, offset: float, end: float
 ) -> list[tuple[Span, bool]]:
-    """Each run as a Span (end = its last frame plus one sample step), with whether it matched."""
+    """Each run as a Span, with whether it matched. A run ends one sample step after its last
+    frame, or where the overlap of the two files ends (`end`, in file1's time)."""
     return [
         (
             Span(
                 source_start=float(times[run.first]),
-                source_end=float(times[run.last] + step),
+                source_end=min(end, float(times[run.last] + step)),
                 offset=offset,
                 score=float(scores[run.first : run.last + 1].mean()),
             ),

@@ -27,7 +27,7 @@ from comparisons.engines.base import Artifact, MediaInfo, Options, Progress, Res
 
 SAMPLE_LONG_SIDE = 160  # px: frames are compared at this size (swscale shrinks them while decoding)
 DECODE_SHARE = 92.0  # progress percent reached when both files are decoded
-POLL_S = 0.25  # how often progress is reported while decoding
+POLL_S = 0.25  # seconds between progress reports while decoding
 # Overlaps covering at least this share of the longer file are not penalised (a trimmed intro is
 # still the same video); shorter overlaps scale the score down in proportion.
 FULL_COVERAGE = 0.75
@@ -36,6 +36,9 @@ FULL_COVERAGE = 0.75
 class VideoEngine:
     media_type = "video"
     runs_async = True
+
+    def __init__(self, poll_s: float = POLL_S) -> None:
+        self.poll_s = poll_s  # how often progress is reported while decoding
 
     def probe(self, path: Path) -> MediaInfo:
         return probe(path)
@@ -46,7 +49,7 @@ class VideoEngine:
         probe(b, "file2")  # fail early, with a clear message, before decoding either file
         progress(1.0)
         size = sample_size(info_a.width or 0, info_a.height or 0)
-        samples_a, samples_b = decode_both(a, b, size, progress)
+        samples_a, samples_b = decode_both(a, b, size, progress, self.poll_s)
         result = build_result(samples_a, samples_b)
         progress(100.0)
         return result
@@ -67,7 +70,7 @@ def sample_size(width: int, height: int) -> tuple[int, int]:
 
 
 def decode_both(
-    a: Source, b: Source, size: tuple[int, int], progress: Progress
+    a: Source, b: Source, size: tuple[int, int], progress: Progress, poll_s: float = POLL_S
 ) -> tuple[Samples, Samples]:
     """Decode both files concurrently; report progress from this (the caller's) thread only,
     since the callback may touch a database connection that belongs to it."""
@@ -76,7 +79,7 @@ def decode_both(
         futures: list[Future[Samples]] = [pool.submit(s.run) for s in samplers]
         reported = 1.0
         while True:
-            done, pending = wait(futures, timeout=POLL_S, return_when=FIRST_EXCEPTION)
+            done, pending = wait(futures, timeout=poll_s, return_when=FIRST_EXCEPTION)
             if any(f.exception() for f in done) or not pending:
                 break
             reported = _report(samplers, reported, progress)
@@ -106,7 +109,8 @@ def build_result(a: Samples, b: Samples) -> Result:
     times = a.times[pairs.a]
     length_a, length_b = _length(a), _length(b)
     step = _step(a)
-    spans = seg.spans(seg.runs(scores, times), times, scores, step, offset)
+    overlap_end = min(length_a, length_b + offset)
+    spans = seg.spans(seg.runs(scores, times), times, scores, step, offset, overlap_end)
     coverage = seg.overlap_seconds(length_a, length_b, offset) / max(length_a, length_b)
     aligned = float(scores.mean()) if len(scores) else 0.0
     similarity = aligned * min(1.0, coverage / FULL_COVERAGE)

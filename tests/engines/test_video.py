@@ -1,0 +1,327 @@
+"""The video engine on clips made from scikit-image's photographs (pans and zooms, cuts between
+shots): re-encoded to HEVC, VP9 and MPEG-4, resized, re-timed, trimmed and offset copies score
+high; other photos score low; a copy with two seconds replaced lands in between and says which.
+Broken files must be refused with UnreadableFile and nothing else."""
+
+from __future__ import annotations
+
+import io
+from functools import cached_property
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data as skdata
+from skimage.metrics import structural_similarity
+
+from comparisons.engines import Options, Result, UnreadableFile, get_engine
+from comparisons.engines._video_align import mean_ssim, ssim_maps
+from comparisons.engines._video_decode import Sampler
+from comparisons.engines.video import VideoEngine, engine, tiny_clip
+from tests.engines import media_videos as media
+
+HIGH, LOW = 85.0, 40.0
+SECONDS = 8.0
+CHANGED = (3.0, 5.0)  # seconds of the base clip replaced in `partly_changed`
+OTHER_PHOTOS = ("hubble_deep_field", "retina", "immunohistochemistry", "camera")
+
+
+class Clips:
+    """The test videos, each encoded the first time a test asks for it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.board = media.default_board(SECONDS)
+        self.other_board = media.default_board(SECONDS, photos=OTHER_PHOTOS)
+
+    def _write(self, name: str, board: media.Storyboard | None = None, **kwargs: object) -> Path:
+        return media.write_video(self.folder / name, board or self.board, **kwargs)  # type: ignore[arg-type]
+
+    @cached_property
+    def base(self) -> Path:
+        """320x240, 30 fps, H.264 in MP4: file1 of most comparisons."""
+        return self._write("base.mp4")
+
+    @cached_property
+    def hevc(self) -> Path:
+        return self._write("hevc.mkv", codec="libx265")
+
+    @cached_property
+    def vp9(self) -> Path:
+        return self._write("vp9.mkv", codec="libvpx-vp9")
+
+    @cached_property
+    def mpeg4(self) -> Path:
+        return self._write("mpeg4.avi", codec="mpeg4")
+
+    @cached_property
+    def low_quality(self) -> Path:
+        return self._write("crf35.mp4", options={"crf": "35"})
+
+    @cached_property
+    def resized(self) -> Path:
+        return self._write("resized.mov", width=640, height=480)
+
+    @cached_property
+    def fps24(self) -> Path:
+        return self._write("fps24.mp4", fps=24)
+
+    @cached_property
+    def trimmed(self) -> Path:
+        """The base clip without its first two seconds."""
+        return self._write("trimmed.mp4", start=2.0)
+
+    @cached_property
+    def padded(self) -> Path:
+        """Three seconds of other pictures, then the whole base clip."""
+        return self._write("padded.mp4", self.other_board.cut(0.0, 3.0).then(self.board))
+
+    @cached_property
+    def other(self) -> Path:
+        return self._write("other.mp4", self.other_board)
+
+    @cached_property
+    def partly_changed(self) -> Path:
+        return self._write("partly.mp4", self.board.replaced(*CHANGED, "moon"))
+
+    @cached_property
+    def truncated_mp4(self) -> Path:
+        """The first half of an MP4 whose index (moov) is written at the end."""
+        return _first_half(self.base, self.folder / "truncated.mp4")
+
+    @cached_property
+    def truncated_mkv(self) -> Path:
+        """The first half of an MKV: its header (and declared duration) survive."""
+        return _first_half(self.hevc, self.folder / "truncated.mkv")
+
+    @cached_property
+    def random_bytes(self) -> Path:
+        path = self.folder / "random.mp4"
+        path.write_bytes(np.random.default_rng(7).bytes(200_000))
+        return path
+
+    @cached_property
+    def audio_only(self) -> Path:
+        return media.write_audio_only(self.folder / "audio_only.m4a")
+
+
+def _first_half(source: Path, target: Path) -> Path:
+    content = source.read_bytes()
+    target.write_bytes(content[: len(content) // 2])
+    return target
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> Clips:
+    return Clips(tmp_path_factory.mktemp("video"))
+
+
+def compare(a: Path, b: Path) -> Result:
+    return engine.compare(a, b, Options(), progress=lambda _: None)
+
+
+def test_it_is_the_registered_async_video_engine() -> None:
+    assert get_engine("video") is engine
+    assert (engine.media_type, engine.runs_async) == ("video", True)
+
+
+def test_it_probes_container_facts_without_decoding_everything(clips: Clips) -> None:
+    info = engine.probe(clips.base)
+
+    assert (info.media_type, info.format, info.width, info.height) == ("video", "mp4", 320, 240)
+    assert info.duration_s == pytest.approx(SECONDS, abs=0.1)
+    assert info.extra["codec"] == "h264"
+    assert info.extra["fps"] == pytest.approx(30)
+
+
+@pytest.mark.parametrize(
+    ("clip", "container", "codec"),
+    [("hevc", "mkv", "hevc"), ("vp9", "mkv", "vp9"), ("mpeg4", "avi", "mpeg4")],
+)
+def test_it_probes_other_containers_and_codecs(
+    clips: Clips, clip: str, container: str, codec: str
+) -> None:
+    info = engine.probe(getattr(clips, clip))
+
+    assert (info.format, info.extra["codec"]) == (container, codec)
+    assert info.duration_s == pytest.approx(SECONDS, abs=0.2)
+
+
+def test_it_scores_an_identical_copy_100(clips: Clips) -> None:
+    result = compare(clips.base, clips.base)
+
+    assert result.similarity == 100.0
+    assert result.metrics["ssim"] == 1.0
+    assert result.metrics["psnr"] == 100.0
+    assert result.metrics["offset_s"] == 0.0
+    assert result.metrics["timeline"] == [100.0] * int(SECONDS)
+    assert len(result.segments) == 1
+    assert result.segments[0]["source_start"] == 0.0
+    assert result.segments[0]["source_end"] == pytest.approx(SECONDS, abs=0.1)
+    assert result.changes == []
+
+
+@pytest.mark.parametrize("clip", ["hevc", "vp9", "mpeg4", "low_quality"])
+def test_it_scores_a_re_encoded_copy_high(clips: Clips, clip: str) -> None:
+    result = compare(clips.base, getattr(clips, clip))
+
+    assert HIGH <= result.similarity < 100.0
+    assert 0.8 < result.metrics["ssim"] < 1.0
+    assert abs(result.metrics["offset_s"]) <= 0.05
+    assert [change for change in result.changes if change["kind"] == "changed"] == []
+
+
+def test_it_scores_a_resized_copy_high(clips: Clips) -> None:
+    result = compare(clips.base, clips.resized)
+
+    assert result.similarity >= HIGH
+    assert (result.metrics["width_b"], result.metrics["height_b"]) == (640, 480)
+
+
+def test_it_scores_a_copy_at_another_frame_rate_high(clips: Clips) -> None:
+    result = compare(clips.base, clips.fps24)
+
+    assert result.similarity >= HIGH
+    assert (result.metrics["fps_a"], result.metrics["fps_b"]) == (30.0, 24.0)
+    assert result.metrics["frames_compared"] > 5 * SECONDS
+
+
+def test_it_finds_a_copy_with_a_trimmed_intro_at_its_offset(clips: Clips) -> None:
+    result = compare(clips.base, clips.trimmed)
+
+    assert result.metrics["offset_s"] == pytest.approx(2.0, abs=0.05)
+    assert result.similarity >= HIGH
+    assert result.metrics["timeline"][:2] == [None, None]  # file2 has nothing at 0-2 s
+    [segment] = result.segments
+    assert segment["source_start"] == pytest.approx(2.0, abs=0.1)
+    assert segment["target_start"] == pytest.approx(0.0, abs=0.1)
+    assert segment["score"] >= 95
+    [missing] = result.changes
+    assert missing["kind"] == "only_in_file1"
+    assert (missing["source_start"], missing["source_end"]) == (0.0, pytest.approx(2.0, abs=0.05))
+
+
+def test_it_finds_a_copy_with_extra_seconds_in_front(clips: Clips) -> None:
+    result = compare(clips.base, clips.padded)
+
+    assert result.metrics["offset_s"] == pytest.approx(-3.0, abs=0.05)
+    assert result.metrics["aligned_similarity"] >= 95
+    assert result.similarity >= HIGH
+    [segment] = result.segments
+    assert segment["target_start"] == pytest.approx(3.0, abs=0.1)
+    assert any(change["kind"] == "only_in_file2" for change in result.changes)
+
+
+def test_it_scores_different_content_low(clips: Clips) -> None:
+    result = compare(clips.base, clips.other)
+
+    assert result.similarity <= LOW
+    assert result.segments == []
+    assert result.metrics["offset_s"] == 0.0  # no shared content, so no alignment is claimed
+
+
+def test_it_pinpoints_the_seconds_that_were_replaced(clips: Clips) -> None:
+    result = compare(clips.base, clips.partly_changed)
+
+    assert LOW < result.similarity < HIGH
+    timeline = result.metrics["timeline"]
+    changed = [second for second, score in enumerate(timeline) if score < LOW]
+    assert changed == [3, 4]
+    assert min(score for second, score in enumerate(timeline) if second not in changed) >= HIGH
+    spans = [(s["source_start"], s["source_end"]) for s in result.segments]
+    assert spans == [(0.0, pytest.approx(3.0, abs=0.1)), (pytest.approx(5.0, abs=0.1), 8.0)]
+    [change] = result.changes
+    assert change["kind"] == "changed"
+    assert (change["source_start"], change["source_end"]) == (
+        pytest.approx(3.0, abs=0.1),
+        pytest.approx(5.0, abs=0.1),
+    )
+    assert change["score"] < LOW
+
+
+def test_it_reports_progress_rising_to_100_while_it_decodes(clips: Clips) -> None:
+    reported: list[float] = []
+
+    VideoEngine(poll_s=0.005).compare(clips.base, clips.hevc, Options(), reported.append)
+
+    assert reported == sorted(reported)
+    assert reported[0] == 0.0 and reported[-1] == 100.0
+    decoding = [value for value in reported if 1.0 < value < 92.0]
+    assert len(decoding) >= 3, reported
+
+
+def test_it_draws_the_most_different_frame_pairs_into_a_png(clips: Clips) -> None:
+    result = compare(clips.base, clips.partly_changed)
+
+    [artifact] = result.artifacts
+    assert (artifact.name, artifact.content_type) == ("diff.png", "image/png")
+    image = Image.open(io.BytesIO(artifact.data))
+    image.verify()
+    assert image.format == "PNG"
+    strip = cv2.imdecode(np.frombuffer(artifact.data, np.uint8), cv2.IMREAD_COLOR)
+    height, width = strip.shape[:2]
+    assert width > 3 * 320  # three panels: file1 | file2 | heat map
+    assert height > 2 * 240  # several rows, one per moment
+
+
+def test_it_refuses_a_truncated_mp4(clips: Clips) -> None:
+    with pytest.raises(UnreadableFile, match="file2"):
+        compare(clips.base, clips.truncated_mp4)
+    with pytest.raises(UnreadableFile):
+        engine.probe(clips.truncated_mp4)
+
+
+def test_it_refuses_a_truncated_mkv_whose_header_survived(clips: Clips) -> None:
+    with pytest.raises(UnreadableFile, match="file1 looks truncated"):
+        compare(clips.truncated_mkv, clips.base)
+
+
+def test_it_refuses_random_bytes_named_mp4(clips: Clips) -> None:
+    with pytest.raises(UnreadableFile):
+        engine.probe(clips.random_bytes)
+    with pytest.raises(UnreadableFile, match="file1"):
+        compare(clips.random_bytes, clips.base)
+
+
+def test_it_refuses_a_file_with_only_an_audio_stream(clips: Clips) -> None:
+    with pytest.raises(UnreadableFile, match="no video stream"):
+        engine.probe(clips.audio_only)
+
+
+def test_it_refuses_a_still_image(clips: Clips) -> None:
+    path = clips.folder / "still.png"
+    cv2.imwrite(str(path), media.photo("astronaut"))
+
+    with pytest.raises(UnreadableFile, match="still image"):
+        engine.probe(path)
+
+
+def test_it_keeps_only_small_grayscale_frames(clips: Clips) -> None:
+    samples = Sampler(clips.resized, "file1", (160, 120)).run()
+
+    assert samples.frames.dtype == np.uint8
+    assert samples.frames.shape[1:] == (120, 160)
+    assert len(samples.frames) <= SECONDS * 30
+    assert np.all(np.diff(samples.times) > 0)
+
+
+def test_it_computes_ssim_as_scikit_image_does() -> None:
+    photo = cv2.cvtColor(skdata.astronaut(), cv2.COLOR_RGB2GRAY)
+    x = cv2.resize(photo, (160, 120), interpolation=cv2.INTER_AREA)
+    _, jpeg = cv2.imencode(".jpg", x, [cv2.IMWRITE_JPEG_QUALITY, 20])
+    y = cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE)
+
+    ours = mean_ssim(ssim_maps(x[None].astype(np.float32), y[None].astype(np.float32)))[0]
+
+    assert ours == pytest.approx(structural_similarity(x, y, data_range=255), abs=1e-4)
+
+
+def test_it_warms_up_on_an_in_memory_clip() -> None:
+    engine.warm_up()
+
+    info = engine.probe(io.BytesIO(tiny_clip()))  # type: ignore[arg-type]
+
+    assert (info.width, info.height) == (64, 48)
+    assert info.duration_s == pytest.approx(1.0, abs=0.15)
