@@ -2,7 +2,8 @@
 
 - pixel (default): both pictures are brought to one working size (file1's frame at Wang's
   standard SSIM downsampling, never larger than file2), then SSIM, PSNR, MSE and a perceptual
-  hash are measured; the diff image and the changed regions come from the SSIM map.
+  hash are measured on luminance (as SSIM is defined; PSNR is thus Y-PSNR); the diff image and
+  the changed regions come from the SSIM map.
 - feature: ORB keypoints and a MAGSAC homography put file2 onto file1 (rotation, scale, crop),
   then the aligned overlap is compared with SSIM after matching brightness and contrast. It is
   never stricter than pixel mode: when no alignment is found it scores as pixel mode does.
@@ -105,7 +106,7 @@ class Picture:
 
     data: bytes
     header: Header
-    pixels: U8  # BGR, transparency composited on white
+    gray: U8  # luminance: every measurement is on it (colour is dropped right after decoding)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -143,8 +144,9 @@ class Structure:
 
 
 def measure_structure(gray_a: F32, gray_b: F32, mask: Mask | None = None) -> Structure:
-    raw, raw_map = imaging.ssim(gray_a, gray_b)
-    tones, tones_map = imaging.ssim(gray_a, imaging.match_tones(gray_a, gray_b, mask))
+    reference = imaging.SsimReference(gray_a)
+    raw, raw_map = reference.against(gray_b)
+    tones, tones_map = reference.against(imaging.match_tones(gray_a, gray_b, mask))
     if mask is not None:
         raw, tones = float(raw_map[mask].mean()), float(tones_map[mask].mean())
     return Structure(raw, tones, raw_map if raw >= tones else tones_map)
@@ -155,13 +157,15 @@ def measure_structure(gray_a: F32, gray_b: F32, mask: Mask | None = None) -> Str
 
 def pixel_evidence(first: Picture, second: Picture) -> Evidence:
     size = imaging.working_size(first.size, second.size)
-    image_a = imaging.resize_to(first.pixels, size)
-    image_b = imaging.resize_to(second.pixels, size)
-    gray_a, gray_b = imaging.gray(image_a), imaging.gray(image_b)
+    image_a = imaging.resize_to(first.gray, size)
+    image_b = imaging.resize_to(second.gray, size)
+    gray_a, gray_b = imaging.f32(image_a), imaging.f32(image_b)
     structure = measure_structure(gray_a, gray_b)
     mse = imaging.mse(image_a, image_b)
     distance = imaging.hamming(imaging.phash(gray_a), imaging.phash(gray_b))
-    identical = first.data == second.data or _same_pixels(first.pixels, second.pixels)
+    identical = first.data == second.data or (
+        structure.ssim > 0.999 and _same_pixels(first.gray, second.gray)
+    )
     # 100 is kept for identical pixels, so a visual-regression gate at 100 catches any change
     similarity = 100.0 if identical else min(99.9, pixel_similarity(structure.best, distance))
     metrics = {
@@ -194,8 +198,8 @@ def feature_evidence(first: Picture, second: Picture) -> Evidence:
     picture, or a copy so exact that alignment only adds interpolation blur)."""
     identity = pixel_evidence(first, second)
     size_a = feature_size(first.size)
-    gray_a = imaging.gray8(imaging.resize_to(first.pixels, size_a))
-    gray_b = imaging.gray8(imaging.resize_to(second.pixels, feature_size(second.size)))
+    gray_a = imaging.resize_to(first.gray, size_a)
+    gray_b = imaging.resize_to(second.gray, feature_size(second.size))
     alignment = imaging.align(gray_a, gray_b)
     aligned = None
     if alignment.homography is not None:
@@ -245,7 +249,7 @@ def aligned_evidence(
         "overlap_pct": round(100 * float((covered > 0.5).mean()), 1),
         "rotation_deg": round(imaging.rotation_and_scale(alignment.homography)[0], 1),
     }
-    base = imaging.resize_to(first.pixels, small)
+    base = imaging.resize_to(first.gray, small)
     similarity = min(99.9, feature_similarity(alignment, structure.best))
     return Evidence(similarity, base, dissim.astype(np.float32), mask, metrics)
 
@@ -336,7 +340,7 @@ def _decode_targets(
 
 def _decode(data: bytes, header: Header, target: tuple[int, int], label: str) -> Picture:
     reduce = imaging.jpeg_reduction((header.width, header.height), target)
-    return Picture(data, header, imaging.decode(data, header, reduce, label))
+    return Picture(data, header, imaging.gray8(imaging.decode(data, header, reduce, label)))
 
 
 def _result(evidence: Evidence, first: Picture, second: Picture, mode: str) -> Result:

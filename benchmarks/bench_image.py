@@ -1,0 +1,161 @@
+"""Image engine benchmark: two 1920x1080 PNG photos (a real photo and an edited copy), compared by
+the engine in pixel mode, against the floor of just decoding the two files and against
+scikit-image's `structural_similarity` on the same decoded pair, in one process.
+
+    .venv/bin/python benchmarks/bench_image.py [--runs N] [--folder DIR]
+
+The floor and the engine are measured in alternation, so machine noise (2 shared cores) falls on
+both alike; medians of wall time are printed, and of this process's CPU time beside them (on a
+loaded machine the CPU ratio is the steadier one). Figures are printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import skimage  # noqa: E402
+from skimage.metrics import structural_similarity  # noqa: E402
+
+from comparisons.engines.base import Options, no_progress  # noqa: E402
+from comparisons.engines.image import engine  # noqa: E402
+from tests.engines import media_images as media  # noqa: E402
+
+SIZE = (1920, 1080)
+# the Hubble deep field is the most detailed bundled photo: the hardest PNG to decode
+PHOTO, PASTED = "hubble", "rocket"
+
+
+def make_inputs(folder: Path) -> tuple[Path, Path]:
+    """file1: a real photo at 1920x1080; file2: the same with an object pasted over ~6% of it
+    and the brightness raised by 10 - an edit the engine has to find. PNG, OpenCV's defaults."""
+    folder.mkdir(parents=True, exist_ok=True)
+    photo = media.photo_at(PHOTO, SIZE)
+    edited = media.brightened(media.pasted(photo, media.photo(PASTED), (1200, 300, 480, 270)), 10)
+    first, second = folder / "image_a_1080p.png", folder / "image_b_1080p.png"
+    for path, image in ((first, photo), (second, edited)):
+        cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    return first, second
+
+
+def machine() -> str:
+    return (
+        f"{os.cpu_count()} CPUs ({platform.machine()}), Python {platform.python_version()}, "
+        f"OpenCV {cv2.__version__} ({cv2.getNumThreads()} threads), numpy {np.__version__}, "
+        f"scikit-image {skimage.__version__}"
+    )
+
+
+def timed_ms(action: Callable[[], object]) -> float:
+    return wall_and_cpu_ms(action)[0]
+
+
+def wall_and_cpu_ms(action: Callable[[], object]) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    action()
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
+def decode_both(a: Path, b: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The floor: read and decode both files, nothing else."""
+    return cv2.imread(str(a), cv2.IMREAD_COLOR), cv2.imread(str(b), cv2.IMREAD_COLOR)
+
+
+def compare_pixels(a: Path, b: Path) -> None:
+    engine.compare(a, b, Options(mode="pixel"), no_progress)
+
+
+Timings = list[tuple[float, float]]  # (wall ms, CPU ms) per run
+
+
+def floor_and_engine_ms(a: Path, b: Path, runs: int) -> tuple[Timings, Timings]:
+    floor, compared = [], []
+    for _ in range(runs):
+        floor.append(wall_and_cpu_ms(lambda: decode_both(a, b)))
+        compared.append(wall_and_cpu_ms(lambda: compare_pixels(a, b)))
+    return floor, compared
+
+
+def medians(timings: Timings) -> tuple[float, float]:
+    return statistics.median(t[0] for t in timings), statistics.median(t[1] for t in timings)
+
+
+def skimage_ms(a: Path, b: Path, runs: int) -> list[float]:
+    """skimage's SSIM on the decoded grayscale pair, Gaussian window as Wang et al. (the engine's
+    SSIM), full resolution: skimage has no automatic downsampling."""
+    first, second = (cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) for image in decode_both(a, b))
+    return [
+        timed_ms(
+            lambda: structural_similarity(
+                first,
+                second,
+                gaussian_weights=True,
+                sigma=1.5,
+                use_sample_covariance=False,
+                data_range=255,
+            )
+        )
+        for _ in range(runs)
+    ]
+
+
+def feature_ms(a: Path, b: Path, runs: int) -> list[float]:
+    return [
+        timed_ms(lambda: engine.compare(a, b, Options(mode="feature"), no_progress))
+        for _ in range(runs)
+    ]
+
+
+def report(a: Path, b: Path, runs: int) -> None:
+    engine.warm_up()
+    result = engine.compare(a, b, Options(), no_progress)
+    floor, compared = floor_and_engine_ms(a, b, runs)
+    reference = statistics.median(skimage_ms(a, b, max(3, runs // 4)))
+    feature = statistics.median(feature_ms(a, b, max(3, runs // 4)))
+    (floor_ms, floor_cpu), (engine_ms, engine_cpu) = medians(floor), medians(compared)
+    kib = a.stat().st_size // 1024, b.stat().st_size // 1024
+    diff_kib = len(result.artifacts[0].data) // 1024
+    print(f"machine      : {machine()}")
+    print(f"inputs       : {SIZE[0]}x{SIZE[1]} PNG, {a.name} {kib[0]} KiB, {b.name} {kib[1]} KiB")
+    print(
+        f"result       : similarity {result.similarity}, ssim {result.metrics['ssim']}, "
+        f"{len(result.changes)} changed region(s), diff.png {diff_kib} KiB"
+    )
+    print(f"decode floor : {floor_ms:6.1f} ms (CPU {floor_cpu:5.1f})  cv2.imread of both files")
+    print(f"engine pixel : {engine_ms:6.1f} ms (CPU {engine_cpu:5.1f})  engine.compare")
+    print(f"               (medians of {runs} runs, floor and engine alternating)")
+    ratio, cpu_ratio = engine_ms / floor_ms, engine_cpu / floor_cpu
+    print(f"ratio engine / decode floor: {ratio:.2f} (CPU {cpu_ratio:.2f})  target <= 1.5")
+    print(f"skimage SSIM : {reference:6.1f} ms  structural_similarity, Gaussian window, full size")
+    print(f"ratio engine / skimage     : {engine_ms / reference:.2f}  target < 1")
+    print(f"engine feature mode: {feature:6.1f} ms  (informative)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--folder", type=Path, help="where to write the inputs (default: a temp dir)"
+    )
+    arguments = parser.parse_args()
+    if arguments.folder:
+        report(*make_inputs(arguments.folder), arguments.runs)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        report(*make_inputs(Path(folder)), arguments.runs)
+
+
+if __name__ == "__main__":
+    main()
