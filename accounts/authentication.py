@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from accounts import keys, selectors, services
 from accounts.models import ApiKey, User
+from diffall.ratelimits import WithinRateLimits
 
 HEADER = "X-API-Key"
 MISSING_KEY_DETAIL = (
@@ -69,7 +70,7 @@ class ApiKeyView(APIView):
     """A base for API views: X-API-Key authentication, required, a missing key explained."""
 
     authentication_classes = [ApiKeyAuthentication]
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, WithinRateLimits]
 
     def permission_denied(
         self, request: Request, message: str | None = None, code: str | None = None

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,7 +27,6 @@ from comparisons.serializers import (
     ErrorSerializer,
 )
 from diffall.api_errors import ApiError
-from diffall.ratelimits import WithinRateLimits
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -48,7 +46,6 @@ class ApiView(ApiKeyView):
     """X-API-Key (or the website's session), rate limited per key."""
 
     authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated, WithinRateLimits]
 
 
 class CompareView(ApiView):

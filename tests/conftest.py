@@ -109,6 +109,16 @@ def _fresh_cache() -> Iterator[None]:
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _rate_limits(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests send requests faster than a client may: only tests marked `ratelimits` keep the
+    API's rate limits on."""
+    with override_settings(
+        RATELIMIT_ENABLE=request.node.get_closest_marker("ratelimits") is not None
+    ):
+        yield
+
+
 @dataclass
 class Worker:
     process: subprocess.Popen[bytes]

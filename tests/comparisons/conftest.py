@@ -44,12 +44,6 @@ def make_persona(email: str) -> Persona:
     return Persona(user=user, key=raw, api_key=api_key, client=client)
 
 
-@pytest.fixture(autouse=True)
-def _rate_limits(request, settings) -> None:
-    """A test makes requests faster than a client may; only tests about the limits keep them."""
-    settings.RATELIMIT_ENABLE = request.node.get_closest_marker("ratelimits") is not None
-
-
 @pytest.fixture
 def alice(db) -> Persona:
     return make_persona("alice@example.com")
