@@ -30,7 +30,8 @@ MAX_BYTES = 32 * 1024 * 1024
 # Levenshtein on token lists is O(n*m/64) (rapidfuzz, bit-parallel); 6.4e8 cells is ~25k x 25k
 # words, about 0.15 s here. Above it the alignment is anchored and windowed (see `align`).
 EXACT_WORD_CELLS = 640_000_000
-# Character-level CER through jiwer on ~62k x 62k characters (two 10,000-word texts) is ~0.15 s.
+# Character edit distance over n characters within a band of w: n*w cells, ~0.1 s for 4e9
+# (two unrelated 10,000-word texts: 62k x 62k); sparse edits need a narrow band (see `_cer`).
 EXACT_CHAR_CELLS = 4_000_000_000
 WINDOW = 4_000  # words per window when a gap is too large to align exactly
 
@@ -303,7 +304,7 @@ class TextDistance:
     alignment: Alignment
     wer: float
     cer: float
-    cer_method: str  # "exact" (jiwer over all characters) or "word-aligned"
+    cer_method: str  # "exact" (over all characters) or "word-aligned" (within changed words)
     words_added: int
     words_removed: int
 
@@ -341,10 +342,13 @@ def _cer(a: Words, b: Words, alignment: Alignment) -> tuple[float, str]:
         return (0.0 if not hyp else 1.0), "exact"
     if not hyp:
         return 1.0, "exact"
-    if len(ref) * len(hyp) <= EXACT_CHAR_CELLS:
-        return float(jiwer.cer(ref, hyp)), "exact"
-    edits = sum(_chunk_chars(a.tokens, b.tokens, op) for op in alignment.ops if op[0] != "equal")
-    return edits / len(ref), "word-aligned"
+    # The word alignment is one way of editing ref into hyp, so its character edits bound the
+    # true distance from above; told that bound, rapidfuzz only explores a band that wide —
+    # the same number jiwer.cer gives, in milliseconds instead of ~0.2 s for 10,000 words.
+    bound = sum(_chunk_chars(a.tokens, b.tokens, op) for op in alignment.ops if op[0] != "equal")
+    if len(ref) * min(len(hyp), 2 * bound + 1) > EXACT_CHAR_CELLS:
+        return bound / len(ref), "word-aligned"
+    return Levenshtein.distance(ref, hyp, score_cutoff=bound) / len(ref), "exact"
 
 
 def _chunk_chars(ref: Sequence[str], hyp: Sequence[str], op: Op) -> int:

@@ -159,6 +159,19 @@ def test_it_scores_two_percent_word_edits_high_with_every_edit_counted(tmp_path:
     assert len(result.changes) == result.metrics["hunks_shown"] <= 100
 
 
+def test_its_wer_and_cer_are_jiwers_on_the_whitespace_normalised_words(tmp_path: Path) -> None:
+    original = licence("GPL-3")
+    changed, _ = edited_words(original, fraction=0.05, seed=4)
+    a, b = write(tmp_path / "a.txt", original), write(tmp_path / "b.txt", changed)
+    ref, hyp = " ".join(original.split()), " ".join(changed.split())
+
+    result = compare(a, b)
+
+    assert result.metrics["wer"] == round(jiwer.wer(ref, hyp), 4)
+    assert result.metrics["cer"] == round(jiwer.cer(ref, hyp), 4)
+    assert result.metrics["cer_method"] == "exact"
+
+
 def test_it_keeps_wer_exact_for_local_edits_when_the_alignment_is_bounded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
