@@ -159,7 +159,12 @@ def _header_from_pillow(stream: BinaryIO, fmt: str, label: str) -> Header:
             f"{label} claims more pixels than can be decoded safely; images up to "
             f"{MAX_PIXELS // 1_000_000} megapixels are accepted. Resize it and try again."
         ) from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+    except UnidentifiedImageError as error:  # its message names a Python object: say it plainly
+        raise UnreadableFile(
+            f"{label} starts like a {fmt.upper()} image but its header is not valid. "
+            "It may be corrupt."
+        ) from error
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise UnreadableFile(
             f"{label} is not a readable {fmt.upper()} image ({error}). It may be corrupt."
         ) from error
@@ -459,6 +464,7 @@ def _levels(values: F32) -> U8:
 
 FEATURE_SIDE = 800  # keypoints are found on images at most this large: ORB's pyramid does scale
 ORB_FEATURES = 2500
+MIN_FEATURE_SIDE = 64  # smaller pictures cannot hold ORB's 31 px patches: pixel mode decides
 LOWE_RATIO = 0.8  # for binary descriptors; SIFT's 0.75 is too strict for Hamming distances
 RANSAC_PX = 4.0
 
@@ -479,6 +485,8 @@ class Alignment:
 def align(gray_a: U8, gray_b: U8) -> Alignment:
     """ORB keypoints (rotation invariant, multi-scale, and built on intensity comparisons, so a
     lighting change moves few of them), Lowe's ratio test, then a MAGSAC homography."""
+    if min(*gray_a.shape, *gray_b.shape) < MIN_FEATURE_SIDE:
+        return Alignment(0, 0, 0, 0, None)  # ORB's pyramid and 31 px patches need room
     orb = cv2.ORB_create(nfeatures=ORB_FEATURES)  # type: ignore[attr-defined]
     points_a, descriptors_a = orb.detectAndCompute(gray_a, None)
     points_b, descriptors_b = orb.detectAndCompute(gray_b, None)

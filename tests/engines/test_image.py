@@ -385,6 +385,21 @@ def test_it_falls_back_to_pixel_mode_when_there_is_nothing_to_align(folder: Path
     assert result.metrics["alignment"] == "identity"
 
 
+@pytest.mark.parametrize("options", [PIXEL, FEATURE])
+def test_it_compares_tiny_and_sliver_pictures_without_failing(
+    originals: dict[str, Path], folder: Path, options: Options
+) -> None:
+    dot = media.write(folder / "dot.png", np.array(media.photo("rocket"))[200:201, 300:301])
+    sliver = media.write(folder / "sliver.png", np.array(media.photo("rocket"))[200:203, :])
+
+    same = compare(dot, dot, options)
+    other = compare(originals["rocket"], sliver, options)
+
+    assert same.similarity == 100.0
+    assert other.similarity < NEAR_DUPLICATE
+    assert (other.metrics["width_b"], other.metrics["height_b"]) == (640, 3)
+
+
 # --- the measurements themselves ---------------------------------------------------------------
 
 
