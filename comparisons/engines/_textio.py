@@ -299,6 +299,11 @@ def _first_half(window: list[Op], half: int) -> list[Op] | None:
 # --- scores --------------------------------------------------------------------------------------
 
 
+def score(similarity: float, differs: bool) -> float:
+    """100 means nothing differs: three changed values among 40,000 would otherwise round to it."""
+    return min(similarity, 99.9) if differs else similarity
+
+
 @dataclass(frozen=True)
 class TextDistance:
     alignment: Alignment

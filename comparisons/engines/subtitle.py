@@ -21,7 +21,7 @@ from typing import Any
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from comparisons.engines._textio import Words, align, distance, read_text
+from comparisons.engines._textio import Words, align, distance, read_text, score
 from comparisons.engines.base import MediaInfo, Options, Progress, Result, UnreadableFile
 
 MAX_CUES = 20_000  # a feature film has ~1,500; parsing 20,000 takes ~0.5 s here
@@ -129,11 +129,12 @@ class SubtitleEngine:
             "duration_a_s": sa.duration_s,
             "duration_b_s": sb.duration_s,
         }
+        changes = comparison.changes()
         return Result(
-            similarity=comparison.similarity(),
+            similarity=score(comparison.similarity(), differs=bool(changes)),
             metrics=metrics,
             segments=comparison.segments()[:MAX_SEGMENTS],
-            changes=comparison.changes()[:MAX_CHANGES],
+            changes=changes[:MAX_CHANGES],
         )
 
 

@@ -23,7 +23,15 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from comparisons.engines._textio import Decoded, TextDistance, Words, align, distance, read_text
+from comparisons.engines._textio import (
+    Decoded,
+    TextDistance,
+    Words,
+    align,
+    distance,
+    read_text,
+    score,
+)
 from comparisons.engines.base import MediaInfo, Options, Progress, Result
 
 MAX_HUNKS = 100  # hunks listed in `changes`; all of them are counted in metrics
@@ -92,7 +100,8 @@ def _plain(da: Decoded, db: Decoded, metrics: dict[str, Any]) -> Result:
         hunks_shown=min(len(hunks), MAX_HUNKS),
     )
     changes = [h.as_change(wa, wb) for h in hunks[:MAX_HUNKS]]
-    return Result(similarity=_similarity(dist), metrics=metrics, changes=changes)
+    similarity = score(_similarity(dist), differs=bool(hunks))
+    return Result(similarity=similarity, metrics=metrics, changes=changes)
 
 
 def _text_metrics(dist: TextDistance, wa: Words, wb: Words) -> dict[str, Any]:
@@ -527,7 +536,7 @@ def _structured(pa: Parsed, pb: Parsed, metrics: dict[str, Any]) -> Result:
         changes_shown=min(len(changes), MAX_CHANGES),
     )
     metrics.update(_text_metrics(distance(wa, wb), wa, wb), text_basis="canonical values")
-    similarity = 100 * 2 * differ.equal / total if total else 100.0
+    similarity = score(100 * 2 * differ.equal / total if total else 100.0, differs=bool(changes))
     return Result(similarity=similarity, metrics=metrics, changes=changes[:MAX_CHANGES])
 
 

@@ -549,7 +549,7 @@ def test_it_compares_a_10_mb_single_line_within_seconds(tmp_path: Path) -> None:
     assert elapsed < 12, f"{elapsed:.1f} s"  # ~3 s on a busy 2-core machine
     assert result.metrics["alignment"] == "anchored"
     assert result.metrics["words_added"] == count > 10
-    assert result.similarity > 99.9
+    assert result.similarity == 99.9  # 33 words in 1.6 million: as close to 100 as a change gets
     hunk = result.changes[0]
     assert (hunk["a_start"], hunk["a_end"]) == (1, 1)
     assert len(hunk["removed"][0]) <= 240  # the line is shown clipped, not 10 MB of it
