@@ -27,7 +27,7 @@ from comparisons.engines._audio_align import (
 )
 from comparisons.engines._audio_decode import RATE, AudioInfo, Samples, decode_mono, probe_audio
 from comparisons.engines._audio_match import Match, match, timeline, unmatched_ranges
-from comparisons.engines.base import Artifact, Progress, Result, UnreadableFile, no_progress
+from comparisons.engines.base import Artifact, Progress, Result, UnreadableFile
 
 # A decode this much shorter than the header's duration means the data stops early (truncated).
 # Raw AAC (ADTS) has no duration in its header; FFmpeg estimates one from the bitrate: slack.
@@ -53,19 +53,21 @@ class Aligned:
 
 
 def compare_files(a: Path, b: Path, progress: Progress) -> Result:
+    """The steps, each public so the benchmark can time it alone."""
     progress(0.0)
-    first, second = _side_by_side(decode, ("file1", a), ("file2", b))
+    first, second = decode_both(a, b)
     progress(45.0)
-    aligned = align(first.samples, second.samples, progress)
-    png = _diff_png(first, second, aligned)
+    features_a, features_b = frame_features(first.samples, second.samples)
+    progress(60.0)
+    aligned = align(features_a, features_b)
+    progress(85.0)
+    result = evidence(first, second, aligned)
     progress(100.0)
-    return Result(
-        similarity=aligned.match.similarity(),
-        metrics=_metrics(first, second, aligned),
-        segments=[segment.as_dict() for segment in aligned.match.segments],
-        changes=_changes(aligned),
-        artifacts=[Artifact(name="diff.png", content_type="image/png", data=png)],
-    )
+    return result
+
+
+def decode_both(a: Path, b: Path) -> tuple[Decoded, Decoded]:
+    return _side_by_side(decode, ("file1", a), ("file2", b))
 
 
 def _side_by_side(
@@ -101,17 +103,30 @@ def _check_complete(info: AudioInfo, decoded_s: float) -> None:
         )
 
 
-def align(a: Samples, b: Samples, progress: Progress = no_progress) -> Aligned:
+def frame_features(a: Samples, b: Samples) -> tuple[Features, Features]:
+    """MFCC frames of both, `b` first moved by under a frame to line up with `a`."""
     shift = sub_frame_shift(a, b)
     features_a, features_b = _side_by_side(features, (a, 0.0), (b[shift:], shift / RATE))
-    features_a, features_b = normalise(features_a, features_b)
-    progress(60.0)
-    windowed = diagonal_similarity(features_a, features_b)
+    return normalise(features_a, features_b)
+
+
+def align(a: Features, b: Features) -> Aligned:
+    windowed = diagonal_similarity(a, b)
     path = warp_path(windowed)
     on_path = windowed[path[:, 0], path[:, 1]]
-    progress(85.0)
-    outcome = match(features_a, features_b, path, on_path)
-    return Aligned(a=features_a, b=features_b, path=path, windowed=on_path, match=outcome)
+    return Aligned(a=a, b=b, path=path, windowed=on_path, match=match(a, b, path, on_path))
+
+
+def evidence(first: Decoded, second: Decoded, aligned: Aligned) -> Result:
+    """The score, the metrics, the segments, the unmatched stretches and diff.png."""
+    png = _diff_png(first, second, aligned)
+    return Result(
+        similarity=aligned.match.similarity(),
+        metrics=_metrics(first, second, aligned),
+        segments=[segment.as_dict() for segment in aligned.match.segments],
+        changes=_changes(aligned),
+        artifacts=[Artifact(name="diff.png", content_type="image/png", data=png)],
+    )
 
 
 def _metrics(first: Decoded, second: Decoded, aligned: Aligned) -> dict[str, Any]:
@@ -207,6 +222,6 @@ def warm_up() -> None:
     """Run the alignment and the drawing once on two seconds of a synthetic glide."""
     seconds = np.arange(2 * RATE, dtype=np.float32) / RATE
     glide = (0.3 * np.sin(2 * np.pi * (200 + 100 * seconds) * seconds)).astype(np.float32)
-    aligned = align(glide, glide[160:])
+    aligned = align(*frame_features(glide, glide[160:]))
     lane = render.Lane(samples=glide, label="warm-up", shift_s=0.0, matched=[], unmatched=[])
     render.render_diff(lane, lane, f"warm-up {aligned.match.similarity():.0f}")

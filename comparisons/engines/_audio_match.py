@@ -163,10 +163,10 @@ def _merge_frames(runs: list[tuple[int, int]], sound: Bools) -> list[tuple[int, 
 def timeline(score: Floats, sound: Bools, start_s: float, duration_s: float) -> list[float | None]:
     """Per second of a file: the mean match score (0..100) of its sound, None where silent."""
     seconds = max(1, int(np.ceil(duration_s)))
-    times = start_s + np.arange(len(score)) * FRAME_S
-    which = np.minimum(times.astype(np.int64), seconds - 1)
-    values: list[float | None] = []
-    for second in range(seconds):
-        here = (which == second) & sound
-        values.append(round(100.0 * float(score[here].mean()), 1) if here.any() else None)
-    return values
+    which = np.minimum((start_s + np.arange(len(score)) * FRAME_S).astype(np.int64), seconds - 1)
+    counts = np.bincount(which[sound], minlength=seconds)
+    totals = np.bincount(which[sound], weights=score[sound], minlength=seconds)
+    return [
+        round(100.0 * float(total) / int(count), 1) if count else None
+        for total, count in zip(totals, counts, strict=True)
+    ]

@@ -49,7 +49,8 @@ def render_diff(first: Lane, second: Lane, title: str) -> bytes:
         if lane.shift_s:  # say how far the lane was moved to line it up
             _text(canvas, f"{-lane.shift_s:+.2f} s", (8, top + LANE_H // 2 + 24), 0.4)
     _draw_axis(canvas, start, end, TITLE_H + 2 * LANE_H + GAP_H)
-    ok, png = cv2.imencode(".png", canvas)
+    # zlib level 1: a third of the default's time here, for a file ~20% larger (flat colours)
+    ok, png = cv2.imencode(".png", canvas, [cv2.IMWRITE_PNG_COMPRESSION, 1])
     if not ok:  # OpenCV only fails here on an impossible image: a bug, not the user's file
         raise RuntimeError("could not encode diff.png")
     return png.tobytes()
