@@ -1,8 +1,10 @@
-"""Low-level image work for the image engine: sniffing, safe header checks, decoding once, and
-the measurements (SSIM, MSE/PSNR, perceptual hash, heat map, changed regions).
+"""Files and pixels for the image engine: sniffing, safe header checks, decoding once, the
+common working size, and the measurements (SSIM, tone matching, MSE/PSNR, perceptual hash, heat
+map, changed regions).
 
-Everything here works on numpy arrays in OpenCV's BGR order and raises `UnreadableFile` for a
-file's fault. Nothing here knows about modes or scores; `image.py` composes these pieces.
+Decoding yields OpenCV's BGR; every measurement then works on 8-bit or float32 luminance. A
+file's fault raises `UnreadableFile`. Nothing here knows about modes or scores: `image.py`
+composes these pieces.
 """
 
 from __future__ import annotations
@@ -381,11 +383,10 @@ def dissimilarity(ssim_map: F32) -> F32:
     return f32(np.clip(1.0 - ssim_map, 0.0, 1.0))
 
 
-def heatmap_png(base: U8, dissim: F32, covered: npt.NDArray[np.bool_] | None = None) -> bytes:
-    """The diff image: file1's luminance `base`, with differences painted over it from blue to
-    red, and
-    the part file2 does not cover (feature mode) darkened. Encoded at working size with light
-    compression: it is evidence, not an archive."""
+def heatmap_png(base: U8, dissim: F32, covered: Mask | None = None) -> bytes:
+    """The diff image: file1's luminance `base` with differences painted over it from blue to
+    red, and the part file2 does not cover (feature mode) darkened. Encoded at working size with
+    light compression: it is evidence, not an archive."""
     heat = np.clip(dissim * (255 / HEAT_FULL_SCALE), 0, 255).astype(np.uint8)
     colour = cv2.applyColorMap(heat, cv2.COLORMAP_JET)
     backdrop = u8(cv2.cvtColor(base, cv2.COLOR_GRAY2BGR))
@@ -442,7 +443,7 @@ def _box(
     }
 
 
-def match_tones(reference: F32, image: F32, mask: npt.NDArray[np.bool_] | None = None) -> F32:
+def match_tones(reference: F32, image: F32, mask: Mask | None = None) -> F32:
     """`image` with its grey levels remapped so their histogram matches `reference`'s. This
     undoes any global monotonic tone change - a brightness shift, a contrast or gamma curve,
     evening light - so a relit copy then differs only where its structure differs."""
@@ -458,90 +459,6 @@ def match_tones(reference: F32, image: F32, mask: npt.NDArray[np.bool_] | None =
 
 def _levels(values: F32) -> U8:
     return np.clip(np.rint(values), 0, 255).astype(np.uint8)
-
-
-# --- feature alignment ------------------------------------------------------------------------
-
-FEATURE_SIDE = 800  # keypoints are found on images at most this large: ORB's pyramid does scale
-ORB_FEATURES = 2500
-MIN_FEATURE_SIDE = 64  # smaller pictures cannot hold ORB's 31 px patches: pixel mode decides
-LOWE_RATIO = 0.8  # for binary descriptors; SIFT's 0.75 is too strict for Hamming distances
-RANSAC_PX = 4.0
-
-
-@dataclass(frozen=True)
-class Alignment:
-    keypoints_a: int
-    keypoints_b: int
-    good_matches: int
-    inliers: int
-    homography: npt.NDArray[np.float64] | None  # maps file2's feature pixels onto file1's
-
-    @property
-    def inlier_ratio(self) -> float:
-        return self.inliers / self.good_matches if self.good_matches else 0.0
-
-
-def align(gray_a: U8, gray_b: U8) -> Alignment:
-    """ORB keypoints (rotation invariant, multi-scale, and built on intensity comparisons, so a
-    lighting change moves few of them), Lowe's ratio test, then a MAGSAC homography."""
-    if min(*gray_a.shape, *gray_b.shape) < MIN_FEATURE_SIDE:
-        return Alignment(0, 0, 0, 0, None)  # ORB's pyramid and 31 px patches need room
-    orb = cv2.ORB_create(nfeatures=ORB_FEATURES)  # type: ignore[attr-defined]
-    points_a, descriptors_a = orb.detectAndCompute(gray_a, None)
-    points_b, descriptors_b = orb.detectAndCompute(gray_b, None)
-    if descriptors_a is None or descriptors_b is None or min(len(points_a), len(points_b)) < 2:
-        return Alignment(len(points_a), len(points_b), 0, 0, None)
-    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(descriptors_a, descriptors_b, k=2)
-    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < LOWE_RATIO * p[1].distance]
-    if len(good) < 8:
-        return Alignment(len(points_a), len(points_b), len(good), 0, None)
-    src = f32([points_b[m.trainIdx].pt for m in good])
-    dst = f32([points_a[m.queryIdx].pt for m in good])
-    fitted, inlier_mask = cv2.findHomography(src, dst, cv2.USAC_MAGSAC, RANSAC_PX)
-    inliers = int(inlier_mask.sum()) if inlier_mask is not None else 0
-    homography = None if fitted is None else np.asarray(fitted, dtype=np.float64)
-    if homography is None or not plausible(homography):
-        return Alignment(len(points_a), len(points_b), len(good), inliers, None)
-    return Alignment(len(points_a), len(points_b), len(good), inliers, homography)
-
-
-def plausible(homography: npt.NDArray[np.float64]) -> bool:
-    """A fit between two photos of one scene keeps orientation (no mirror), changes scale by
-    less than 10x and bends perspective only mildly; a degenerate fit on noise does not."""
-    linear = homography[:2, :2]
-    determinant = float(np.linalg.det(linear))
-    return (
-        determinant > 0
-        and 0.01 < determinant < 100
-        and abs(float(homography[2, 0])) < 0.002
-        and abs(float(homography[2, 1])) < 0.002
-    )
-
-
-def rotation_and_scale(homography: npt.NDArray[np.float64]) -> tuple[float, float]:
-    """How file2 is turned relative to file1 (degrees, counter-clockwise on screen, as
-    `cv2.getRotationMatrix2D` counts) and the scale the homography applies to bring it back."""
-    a, b = float(homography[0, 0]), float(homography[1, 0])
-    return float(np.degrees(np.arctan2(b, a))), float(np.hypot(a, b))
-
-
-def warp_into(
-    image: F32, homography: npt.NDArray[np.float64], size: tuple[int, int]
-) -> tuple[F32, F32]:
-    """file2 warped into file1's frame, and how much of each file1 pixel it covers (0..1)."""
-    warped = cv2.warpPerspective(image, homography, size, flags=cv2.INTER_LINEAR)
-    ones = np.ones(image.shape[:2], np.float32)
-    covered = cv2.warpPerspective(ones, homography, size, flags=cv2.INTER_LINEAR)
-    return f32(warped), f32(covered)
-
-
-def inner_mask(covered: F32) -> npt.NDArray[np.bool_]:
-    """Fully covered pixels, shrunk by the SSIM window so no window straddles the edge of the
-    warped picture (its black surround would read as a difference)."""
-    full = (covered > 0.999).astype(np.uint8)
-    kernel = np.ones(SSIM_WINDOW, np.uint8)
-    return np.asarray(cv2.erode(full, kernel), dtype=bool)
 
 
 def gray8(image: U8) -> U8:
