@@ -83,13 +83,14 @@ def write_animated_gif(path: Path, frames: list[RGB], duration_ms: int = 100) ->
     return path
 
 
-def write_rgba_png(path: Path, image: RGB, border: int = 40) -> Path:
-    """The photo with a fully transparent frame and a half-transparent band: what a cut-out
-    product shot or a sticker looks like."""
+def write_transparent(path: Path, image: RGB, border: int = 40) -> Path:
+    """The photo with a fully transparent frame and a half-transparent band, as PNG or lossless
+    WebP: what a cut-out product shot or a sticker looks like."""
     alpha = np.full(image.shape[:2], 255, np.uint8)
     alpha[:border, :] = alpha[-border:, :] = alpha[:, :border] = alpha[:, -border:] = 0
     alpha[border : 2 * border, border:-border] = 128
-    Image.fromarray(np.dstack([image, alpha]), "RGBA").save(path)
+    options = {"lossless": True} if path.suffix == ".webp" else {}
+    Image.fromarray(np.dstack([image, alpha]), "RGBA").save(path, **options)
     return path
 
 

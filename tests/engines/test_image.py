@@ -232,9 +232,10 @@ def test_it_compares_a_different_aspect_by_stretching_to_file1(
     assert (result.metrics["width_b"], result.metrics["height_b"]) == (300, 300)
 
 
-def test_it_composites_transparency_on_white(folder: Path) -> None:
+@pytest.mark.parametrize("suffix", [".png", ".webp"])
+def test_it_composites_transparency_on_white(folder: Path, suffix: str) -> None:
     photo = np.array(media.photo("coffee"))
-    transparent = media.write_rgba_png(folder / "coffee_rgba.png", photo, border=40)
+    transparent = media.write_transparent(folder / f"coffee_rgba{suffix}", photo, border=40)
     on_white = photo.copy()
     on_white[:40, :] = on_white[-40:, :] = on_white[:, :40] = on_white[:, -40:] = 255
     band = on_white[40:80, 40:-40].astype(np.uint16)
@@ -398,6 +399,29 @@ def test_it_compares_tiny_and_sliver_pictures_without_failing(
     assert same.similarity == 100.0
     assert other.similarity < NEAR_DUPLICATE
     assert (other.metrics["width_b"], other.metrics["height_b"]) == (640, 3)
+
+
+@pytest.mark.parametrize("options", [PIXEL, FEATURE])
+def test_it_decodes_each_file_exactly_once(
+    originals: dict[str, Path], monkeypatch: pytest.MonkeyPatch, options: Options
+) -> None:
+    decoded: list[str] = []
+    real_decode = imaging.decode
+
+    def counting_decode(data: bytes, header: imaging.Header, reduce: int, label: str) -> np.ndarray:
+        decoded.append(label)
+        return real_decode(data, header, reduce, label)
+
+    monkeypatch.setattr(imaging, "decode", counting_decode)
+    monkeypatch.setattr(cv2, "imread", _forbidden)  # the bytes are read once, then decoded
+
+    compare(originals["astronaut"], originals["chelsea"], options)
+
+    assert decoded == ["file1", "file2"]
+
+
+def _forbidden(*_: object) -> None:
+    raise AssertionError("a file was read a second time")
 
 
 # --- the measurements themselves ---------------------------------------------------------------
