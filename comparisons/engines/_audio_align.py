@@ -121,23 +121,27 @@ def diagonal_similarity(a: Features, b: Features) -> Floats:
     """(frames_a, frames_b): cosine similarity of each frame pair averaged over the second around
     it along the diagonal, i.e. assuming the offset holds. Pairs where both frames are silent are
     left out of the average (pauses neither match nor differ)."""
-    cosine = a.vectors @ b.vectors.T
-    counted = (~a.silent[:, None] | ~b.silent[None, :]).astype(np.float32)
     window = max(1, round(WINDOW_S / FRAME_S)) | 1  # odd, centred
-    total, weight = _diagonal_window_sums(np.stack([cosine * counted, counted]), window)
+    half = window // 2
+    rows, cols = a.frames, b.frames
+    # [0]: cosines (already 0 wherever a frame is silent), [1]: 1 where a pair counts
+    padded = np.zeros((2, rows + 2 * half + 1, cols + 2 * half + 1), np.float32)
+    inside = (slice(half + 1, half + 1 + rows), slice(half + 1, half + 1 + cols))
+    np.matmul(a.vectors, b.vectors.T, out=padded[0][inside])
+    padded[1][inside] = ~a.silent[:, None] | ~b.silent[None, :]
+    total, weight = _diagonal_window_sums(padded, window)
     return np.asarray(total / np.maximum(weight, 1.0), dtype=np.float32)
 
 
-def _diagonal_window_sums(stack: Floats, window: int) -> Floats:
-    """Sum of each (k, i, j) over (k, i+t, j+t) for |t| <= window // 2, zero outside.
+def _diagonal_window_sums(padded: Floats, window: int) -> Floats:
+    """Sum of each (k, i, j) over (k, i+t, j+t) for |t| <= window // 2, for matrices placed in
+    `padded` with window // 2 + 1 zero rows and columns before and window // 2 after them.
 
     Cumulative sums along diagonals, one row at a time: each step is one vector add over a row,
-    so a 1875 x 1875 pair of matrices takes ~20 ms (faster, measured here, than OpenCV's filter2D
-    with a diagonal kernel or a strided skew of the matrix)."""
+    so two 940 x 940 matrices take ~5 ms (faster, measured here, than OpenCV's filter2D with a
+    diagonal kernel or a strided skew of the matrix)."""
     half = window // 2
-    depth, rows, cols = stack.shape
-    padded = np.zeros((depth, rows + 2 * half + 1, cols + 2 * half + 1), np.float32)
-    padded[:, half + 1 : half + 1 + rows, half + 1 : half + 1 + cols] = stack
+    rows, cols = padded.shape[1] - 2 * half - 1, padded.shape[2] - 2 * half - 1
     for row in range(1, padded.shape[1]):
         padded[:, row, 1:] += padded[:, row - 1, :-1]
     upper = padded[:, window : window + rows, window : window + cols]

@@ -32,8 +32,8 @@ RATE = 16_000  # speech sits below 8 kHz; MFCCs need nothing above it
 MAX_SECONDS = 120.0
 TAIL_PROBE_S = 3.0  # the probe seeks this far before the declared end to prove the data is there
 TAIL_SLACK_S = 2.0  # seeks land on packet or page boundaries: Ogg pages are ~1 s apart
-# MP4/AAC "ipod" files say "mov,mp4,m4a,3gp,3g2,mj2"; users know the suffix
-FORMAT_NAMES = {"mov": "m4a", "matroska": "mka", "aac": "aac", "ogg": "ogg"}
+# FFmpeg names demuxers, not what users call the files ("mov,mp4,m4a,3gp,3g2,mj2" for M4A)
+FORMAT_NAMES = {"mov": "m4a", "matroska": "mka"}
 
 # Every error PyAV or FFmpeg raises for a bad file is an FFmpegError; ValueError and EOFError also
 # come from the demuxers and from frames with layouts numpy cannot hold.
@@ -158,6 +158,8 @@ def _check_wav_size(path: Path) -> None:
     chunk declaring more bytes than the file holds means the file was truncated."""
     with path.open("rb") as handle:
         head = handle.read(4096)
+    if not head.startswith(b"RIFF"):  # RF64 and big-endian RIFX lay their sizes out otherwise
+        return
     size = path.stat().st_size
     offset = 12  # after "RIFF", the RIFF size and "WAVE"
     while offset + 8 <= len(head):

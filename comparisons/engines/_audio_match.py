@@ -12,7 +12,8 @@ from comparisons.engines._audio_align import FRAME_S, Bools, Features, Floats, I
 
 MATCH_THRESHOLD = 0.6  # windowed similarity from which a stretch counts as the same audio
 MERGE_GAP_S = 1.0  # matched runs closer than this (a pause, a cough) form one segment
-MIN_SEGMENT_S = 1.0  # shorter runs are coincidences (one shared word), not shared audio
+MIN_SEGMENT_S = 1.0  # shorter runs are coincidences (one shared word), not shared audio...
+MIN_SEGMENT_SHARE = 0.8  # ...unless a file is that short: then most of it is enough
 MIN_UNMATCHED_S = 0.3  # unmatched stretches shorter than this are not worth marking
 
 
@@ -94,12 +95,14 @@ def _segments(
 ) -> list[Segment]:
     """Runs of matched steps, merged over short gaps and over pauses in both files."""
     quiet = a.silent[path[:, 0]] & b.silent[path[:, 1]]
+    shortest = min(a.end_s - a.start_s, b.end_s - b.start_s)
+    least = min(MIN_SEGMENT_S, MIN_SEGMENT_SHARE * shortest)
     segments = []
     for start, stop in _merge(_runs(matched), path, quiet):
         steps = path[start:stop]
         source = _seconds(a, int(steps[0, 0]), int(steps[-1, 0]) + 1)
         target = _seconds(b, int(steps[0, 1]), int(steps[-1, 1]) + 1)
-        if min(source[1] - source[0], target[1] - target[0]) < MIN_SEGMENT_S:
+        if min(source[1] - source[0], target[1] - target[0]) < least:
             continue
         counted = matched[start:stop]
         lag = float(np.median(steps[counted, 1] - steps[counted, 0]))

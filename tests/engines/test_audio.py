@@ -222,6 +222,48 @@ def test_it_scores_a_half_shared_file_in_between_and_says_which_half(
     assert covered(unmatched, "source", HALF, SECONDS) >= 0.8 * HALF  # pauses are left out
 
 
+def test_it_finds_a_replaced_middle_as_two_segments_around_one_change(
+    recordings: Recordings, warm: None
+) -> None:
+    rate, other = media.SPEECH_RATE, media.read_wav(recordings.other_words)
+    spliced = recordings.speech.copy()
+    spliced[25 * rate : 30 * rate] = other[25 * rate : 30 * rate]  # seconds 25-30 say other words
+    path = media.encode(spliced, recordings.folder / "spliced.wav")
+
+    result = compare(recordings.original, path)
+
+    assert result.similarity >= 80.0
+    assert [(round(s["source_start"]), round(s["source_end"])) for s in result.segments] == [
+        (0, 25),
+        (30, 60),
+    ]
+    changed = [
+        (round(c["source_start"]), round(c["source_end"]))
+        for c in result.changes
+        if c["kind"] == "only_in_file1"
+    ]
+    assert changed == [(25, 30)]
+
+
+def test_it_finds_a_half_second_clip_inside_a_minute(recordings: Recordings, warm: None) -> None:
+    rate = media.SPEECH_RATE
+    clip = media.encode(recordings.speech[5 * rate : int(5.5 * rate)], recordings.folder / "c.wav")
+
+    assert compare(clip, clip).similarity == 100.0
+    (segment,) = compare(recordings.original, clip).segments
+    assert segment["source_start"] == pytest.approx(5.0, abs=0.1)
+    assert segment["target_end"] == pytest.approx(0.5, abs=0.1)
+
+
+def test_it_calls_silence_the_same_as_silence_and_nothing_like_speech(
+    recordings: Recordings, warm: None
+) -> None:
+    silence = media.encode(np.zeros(5 * media.SPEECH_RATE, np.float32), recordings.folder / "s.wav")
+
+    assert compare(silence, silence).similarity == 100.0
+    assert compare(recordings.original, silence).similarity == 0.0
+
+
 def test_it_draws_the_unmatched_half_red_and_the_shared_half_green(
     recordings: Recordings, warm: None
 ) -> None:
