@@ -30,7 +30,10 @@ MISMATCH_PENALTY_PER_S = 0.1
 # filter is several times cheaper than the paper's 11x11 Gaussian), on 8-bit data.
 SSIM_C1, SSIM_C2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
 SSIM_WINDOW = 7
-CHUNK_PAIRS = 64  # pairs scored at once: ~4 MB per temporary
+BOX_KERNEL = np.full(SSIM_WINDOW, 1.0 / SSIM_WINDOW, dtype=np.float32)
+CHUNK_PAIRS = (
+    16  # pairs scored at once: small temporaries stay in the CPU cache (3x faster than 64)
+)
 
 
 @dataclass(frozen=True)
@@ -148,16 +151,32 @@ def score_pairs(a: Samples, b: Samples, offset: float) -> Pairs:
 
 def ssim_maps(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """SSIM maps of a stack of frame pairs (n, h, w), float32 in 0..255. Variances are sample
-    variances (n - 1), as scikit-image computes them."""
+    variances (n - 1), as scikit-image computes them. The outer SSIM_WINDOW // 2 rows and columns
+    are edge estimates, left out of the mean (as scikit-image does)."""
+    # In-place arithmetic: this runs on ~13 M pixels for a minute of video, so every temporary
+    # array saved is time saved.
     unbiased = SSIM_WINDOW**2 / (SSIM_WINDOW**2 - 1)
     mu_x, mu_y = _mean_filter(x), _mean_filter(y)
-    var_x = unbiased * (_mean_filter(x * x) - mu_x * mu_x)
-    var_y = unbiased * (_mean_filter(y * y) - mu_y * mu_y)
-    cov = unbiased * (_mean_filter(x * y) - mu_x * mu_y)
-    numerator = (2 * mu_x * mu_y + SSIM_C1) * (2 * cov + SSIM_C2)
-    denominator = (mu_x * mu_x + mu_y * mu_y + SSIM_C1) * (var_x + var_y + SSIM_C2)
-    maps: np.ndarray = numerator / denominator
-    return maps
+    xx, yy, xy = _mean_filter(x * x), _mean_filter(y * y), _mean_filter(x * y)
+    mu_xy = mu_x * mu_y
+    mu_x *= mu_x  # now mu_x squared
+    mu_y *= mu_y
+    xy -= mu_xy  # covariance term: 2 * cov + C2
+    xy *= 2 * unbiased
+    xy += SSIM_C2
+    mu_xy *= 2  # luminance term: 2 * mu_x * mu_y + C1
+    mu_xy += SSIM_C1
+    mu_xy *= xy  # numerator
+    xx += yy  # variance term: var_x + var_y + C2
+    xx -= mu_x
+    xx -= mu_y
+    xx *= unbiased
+    xx += SSIM_C2
+    mu_x += mu_y  # mu_x^2 + mu_y^2 + C1
+    mu_x += SSIM_C1
+    mu_x *= xx  # denominator
+    mu_xy /= mu_x
+    return mu_xy
 
 
 def mean_ssim(maps: np.ndarray) -> np.ndarray:
@@ -168,10 +187,10 @@ def mean_ssim(maps: np.ndarray) -> np.ndarray:
 
 
 def _mean_filter(stack: np.ndarray) -> np.ndarray:
-    """The local mean of each frame of a stack in one OpenCV call: frames are laid end to end with
-    mirrored margins, so no frame bleeds into the next (as if filtered one by one)."""
+    """The local mean over a SSIM_WINDOW square of each frame of a stack, in one OpenCV call on the
+    frames laid end to end: a frame's edge rows see the next frame, but those rows are margin,
+    which the mean leaves out. (A separable filter is twice as fast as cv2.blur on float32.)"""
     n, h, w = stack.shape
-    r = SSIM_WINDOW // 2
-    padded = np.pad(stack, ((0, 0), (r, r), (0, 0)), mode="reflect")
-    tall = cv2.blur(padded.reshape(n * (h + 2 * r), w), (SSIM_WINDOW, SSIM_WINDOW))
-    return tall.reshape(n, h + 2 * r, w)[:, r : r + h, :]
+    tall = cv2.sepFilter2D(stack.reshape(n * h, w), -1, BOX_KERNEL, BOX_KERNEL)
+    filtered: np.ndarray = tall.reshape(n, h, w)
+    return filtered

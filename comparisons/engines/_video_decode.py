@@ -37,6 +37,7 @@ MAX_SAMPLES = 1200
 # frame up to the next keyframe decodes wrong (mean error 2.5 grey levels, up to 13).
 SKIP_FRAME = "NONREF"
 DECODER_OPTIONS = {"skip_loop_filter": "all"}
+MIN_KEPT_RATE = 5.0  # frames per second: below this, skipping frames left too few to align well
 # Decode errors tolerated per file before it is called unreadable (a few bad packets are common).
 MAX_DECODE_ERRORS = 10
 # Image demuxers: FFmpeg opens a PNG as a one-frame "video", but it is not one.
@@ -155,9 +156,16 @@ class Sampler:
     fraction: float = 0.0  # how far decoding is, 0..1; read by the thread reporting progress
 
     def run(self) -> Samples:
+        samples = self._decode(SKIP_FRAME)
+        if _too_sparse(samples):
+            # Some encoders mark most frames as non-reference: then decode them all after all.
+            samples = self._decode("DEFAULT")
+        return samples
+
+    def _decode(self, skip_frame: str) -> Samples:
         with opened(self.source, self.label) as container:
             stream = video_stream(container, self.label)
-            _configure(stream.codec_context)
+            _configure(stream.codec_context, skip_frame)
             duration = declared_duration(container, stream)
             times, frames = self._collect(container, stream, duration)
             if self.stop.is_set():
@@ -226,12 +234,19 @@ def _rate_for(duration: float) -> float:
     return min(SAMPLE_RATE, MAX_SAMPLES / duration)
 
 
-def _configure(codec: Any) -> None:
+def _configure(codec: Any, skip_frame: str) -> None:
     """Let the decoder use its own threads and skip the work a sampled comparison never sees."""
     codec.thread_type = "AUTO"
     codec.thread_count = 0  # FFmpeg picks one per core
-    codec.skip_frame = SKIP_FRAME
+    codec.skip_frame = skip_frame
     codec.options = dict(DECODER_OPTIONS)
+
+
+def _too_sparse(samples: Samples) -> bool:
+    """Under MIN_KEPT_RATE frames a second (or half the stream's rate, for slideshows), over 2 s."""
+    span = float(samples.times[-1] - samples.times[0])
+    wanted = min(MIN_KEPT_RATE, samples.fps / 2) if samples.fps else MIN_KEPT_RATE
+    return span >= 2.0 and len(samples.times) / span < wanted
 
 
 def _check_complete(last: float, duration: float, fps: float, label: str) -> None:

@@ -61,6 +61,12 @@ class Clips:
         return self._write("crf35.mp4", options={"crf": "35"})
 
     @cached_property
+    def mostly_b_frames(self) -> Path:
+        """16 non-reference B-frames between P-frames: skipping them leaves under 2 frames/s."""
+        params = "bframes=16:b-adapt=0:b-pyramid=none"
+        return self._write("mostly_b.mp4", options={"x264-params": params})
+
+    @cached_property
     def resized(self) -> Path:
         return self._write("resized.mov", width=640, height=480)
 
@@ -305,6 +311,13 @@ def test_it_keeps_only_small_grayscale_frames(clips: Clips) -> None:
     assert samples.frames.shape[1:] == (120, 160)
     assert len(samples.frames) <= SECONDS * 30
     assert np.all(np.diff(samples.times) > 0)
+
+
+def test_it_decodes_every_frame_when_skipping_leaves_too_few(clips: Clips) -> None:
+    samples = Sampler(clips.mostly_b_frames, "file2", (160, 120)).run()
+
+    assert len(samples.times) >= 10 * SECONDS
+    assert compare(clips.base, clips.mostly_b_frames).similarity >= HIGH
 
 
 def test_it_computes_ssim_as_scikit_image_does() -> None:
