@@ -294,6 +294,30 @@ def test_it_reports_rising_progress_from_0_to_100(recordings: Recordings, warm: 
     assert len({round(value) for value in seen}) >= 4  # decode, features, alignment, done
 
 
+def test_it_compiles_nothing_per_job_after_warm_up(recordings: Recordings, warm: None) -> None:
+    """numba compiles a kernel on its first call with each argument type (seconds per kernel):
+    warm_up must have met every kernel a comparison calls, with the same types."""
+    before = _compiled_kernels()
+
+    compare(recordings.original, recordings.half_shared)
+
+    assert _compiled_kernels() == before
+    assert sum(before.values()) >= 2  # the DTW kernels at least: the check is not vacuous
+
+
+def _compiled_kernels() -> dict[str, int]:
+    """Compiled signatures of every numba kernel librosa has defined so far."""
+    from numba.core.dispatcher import Dispatcher
+
+    return {
+        f"{name}.{attribute}": len(value.signatures)
+        for name, module in list(sys.modules.items())
+        if name.startswith("librosa") and module is not None
+        for attribute, value in vars(module).items()
+        if isinstance(value, Dispatcher)
+    }
+
+
 # --- files that cannot be compared -------------------------------------------------------------
 
 
