@@ -158,7 +158,7 @@ def ssim_maps(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     unbiased = SSIM_WINDOW**2 / (SSIM_WINDOW**2 - 1)
     mu_x, mu_y = _mean_filter(x), _mean_filter(y)
     xx, yy, xy = _mean_filter(x * x), _mean_filter(y * y), _mean_filter(x * y)
-    mu_xy = mu_x * mu_y
+    mu_xy: np.ndarray = mu_x * mu_y
     mu_x *= mu_x  # now mu_x squared
     mu_y *= mu_y
     xy -= mu_xy  # covariance term: 2 * cov + C2
