@@ -537,6 +537,23 @@ def test_it_compares_deeply_nested_documents_as_text(tmp_path: Path, document: s
     assert 0 < result.similarity < 100
 
 
+@pytest.mark.parametrize(
+    "storm",
+    [',"' * 32_000 + "\nx,y\n", 'a,"b\n' * 13_000, "a,'b " * 13_000 + "\nx\n"],
+    ids=["unclosed-quotes", "quoted-lines", "apostrophes"],
+)
+def test_it_decides_whether_a_file_is_csv_in_linear_time(tmp_path: Path, storm: str) -> None:
+    # csv.Sniffer spent 10-40 s on each of these 64 KB inputs (regex backtracking)
+    a = write(tmp_path / "a.txt", storm)
+    b = write(tmp_path / "b.txt", storm + "tail\n")
+    started = time.monotonic()
+
+    result = compare(a, b)
+
+    assert time.monotonic() - started < 3
+    assert 0 < result.similarity < 100
+
+
 def test_it_compares_a_10_mb_single_line_within_seconds(tmp_path: Path) -> None:
     line = " ".join((licence("GPL-3") * 300).split())[:10_000_000]
     changed, count = edited_words(line, fraction=0.00002, seed=9)
