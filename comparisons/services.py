@@ -70,7 +70,7 @@ def comparison_submit(
     and text comparisons run here and come back finished; video and audio are queued."""
     checked = _check_inputs(file_a, file_b)
     mode = _check_mode(checked.media_type, mode)
-    threshold = _check_threshold(checked.media_type, threshold)
+    threshold = _check_threshold(checked.media_type, mode, threshold)
     engine = get_engine(checked.media_type)
     for label, item in (("file1", file_a), ("file2", file_b)):
         _check_duration(label, _probe(engine, label, item))
@@ -134,9 +134,9 @@ def _check_mode(media_type: str, mode: str | None) -> str:
     return mode
 
 
-def _check_threshold(media_type: str, threshold: float | None) -> float:
+def _check_threshold(media_type: str, mode: str, threshold: float | None) -> float:
     if threshold is None:
-        return verdicts.DEFAULT_THRESHOLDS[media_type]
+        return verdicts.default_threshold(media_type, mode)
     if not 0 <= threshold <= 100:
         raise ApiError(400, "invalid_threshold", "threshold must be a number from 0 to 100.")
     return float(threshold)

@@ -13,7 +13,8 @@ VERDICT_BANDS: tuple[tuple[float, str], ...] = (
     (0.0, "Very low similarity — the files are largely different"),
 )
 
-# `match` is similarity >= threshold; a request may pass its own `threshold`.
+# `match` is similarity >= threshold; a request may pass its own `threshold`. Calibrated on the
+# engines' test media: near-duplicates score above these, edited or unrelated files below.
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "image": 85.0,
     "video": 85.0,
@@ -21,6 +22,12 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "subtitle": 85.0,
     "text": 90.0,
 }
+MODE_THRESHOLDS: dict[tuple[str, str], float] = {("image", "feature"): 80.0}
+
+
+def default_threshold(media_type: str, mode: str) -> float:
+    return MODE_THRESHOLDS.get((media_type, mode), DEFAULT_THRESHOLDS[media_type])
+
 
 # Confidence that the two files are the same content, MediaLayer-style labels.
 CONFIDENCE_BANDS: tuple[tuple[float, str], ...] = (

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from comparisons import inputs, selectors, services
@@ -19,26 +20,34 @@ from comparisons.serializers import ComparisonSerializer
 from diffall.api_errors import ApiError
 
 
+@csrf_exempt  # only so the upload handler can be set before the body is read; see below
 @login_required
 @require_POST
 def compare_submit(request: HttpRequest) -> HttpResponse:
+    # CsrfViewMiddleware reads request.POST, which parses the upload; the documented way to use
+    # a custom upload handler is to set it first and check the CSRF token right after.
     with TemporaryDirectory(prefix="diffall-in-") as tmp:
         request.upload_handlers = [inputs.CappedUploadHandler(Path(tmp), request)]
-        try:
-            file_a, file_b = inputs.collect(request.FILES, request.POST, Path(tmp))
-            threshold = request.POST.get("threshold") or None
-            comparison = services.comparison_submit(
-                user=request.user, file_a=file_a, file_b=file_b,
-                mode=request.POST.get("mode") or None,
-                threshold=float(threshold) if threshold else None,
-                source=Comparison.Source.WEB,
-            )  # fmt: skip
-        except ApiError as exc:
-            messages.error(request, exc.detail)
-            return redirect("home")
-        except ValueError:
-            messages.error(request, "The threshold must be a number from 0 to 100.")
-            return redirect("home")
+        return _compare_submit(request, Path(tmp))
+
+
+@csrf_protect
+def _compare_submit(request: HttpRequest, workdir: Path) -> HttpResponse:
+    try:
+        file_a, file_b = inputs.collect(request.FILES, request.POST, workdir)
+        threshold = request.POST.get("threshold") or None
+        comparison = services.comparison_submit(
+            user=request.user, file_a=file_a, file_b=file_b,
+            mode=request.POST.get("mode") or None,
+            threshold=float(threshold) if threshold else None,
+            source=Comparison.Source.WEB,
+        )  # fmt: skip
+    except ApiError as exc:
+        messages.error(request, exc.detail)
+        return redirect("home")
+    except ValueError:
+        messages.error(request, "The threshold must be a number from 0 to 100.")
+        return redirect("home")
     return redirect("comparison-page", job_id=comparison.id)
 
 

@@ -27,7 +27,7 @@ class RecordingServer:
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, directory=str(folder), **kwargs)
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 recorder.append(self.path)
                 super().do_GET()
 

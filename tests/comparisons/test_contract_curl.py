@@ -80,8 +80,14 @@ def test_the_contract_curl_lines_run_as_written(live_server, celery_worker, tmp_
 
 
 def test_the_answers_carry_the_contract_fields_for_a_subtitle_pair(alice, tmp_path):
-    srt = "1\n00:00:01,000 --> 00:00:03,000\nHello there.\n\n2\n00:00:04,000 --> 00:00:06,000\nGeneral Kenobi.\n"
-    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nHello there.\n\n00:00:04.000 --> 00:00:06.000\nGeneral Kenobi.\n"
+    srt = (
+        "1\n00:00:01,000 --> 00:00:03,000\nHello there.\n\n"
+        "2\n00:00:04,000 --> 00:00:06,000\nGeneral Kenobi.\n"
+    )
+    vtt = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nHello there.\n\n"
+        "00:00:04.000 --> 00:00:06.000\nGeneral Kenobi.\n"
+    )
     (tmp_path / "a.srt").write_text(srt)
     (tmp_path / "b.vtt").write_text(vtt)
     body = alice.compare(tmp_path / "a.srt", tmp_path / "b.vtt").json()
