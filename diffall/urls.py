@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from diffall import health, views
 
+handler404 = "diffall.views.not_found"
+handler500 = "diffall.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),

@@ -48,3 +48,14 @@ def test_it_leaks_no_configuration(client, db):
     body = client.get("/healthz").content.decode()
     assert "127.0.0.1" not in body and "redis://" not in body and "postgres" not in body
     assert set(health.CHECKS) == {"database", "cache", "broker", "storage"}
+
+
+def test_unknown_api_paths_answer_in_the_api_error_shape(client, db):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {
+        "status": "error",
+        "error": "not_found",
+        "detail": "No such API endpoint.",
+    }
+    assert client.get("/no-such-page").status_code == 404

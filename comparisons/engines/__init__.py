@@ -44,11 +44,7 @@ def runs_async(media_type: str) -> bool:
 def warm_up() -> None:
     """Import every engine and let each run its own warm-up (e.g. numba compilation) once."""
     for media_type in MEDIA_TYPES:
-        try:
-            engine = get_engine(media_type)
-        except ImportError:
-            continue  # an engine not written yet must not stop the worker from starting
-        warm = getattr(engine, "warm_up", None)
+        warm = getattr(get_engine(media_type), "warm_up", None)
         if callable(warm):
             warm()
 
