@@ -12,11 +12,13 @@ import re
 import subprocess
 import tempfile
 import wave
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+from av.audio.stream import AudioStream
 
 LICENSES = Path("/usr/share/common-licenses")
 SPEECH_RATE = 22050  # what espeak-ng writes
@@ -46,7 +48,7 @@ def read_wav(path: Path) -> np.ndarray:
         raw = wav.readframes(wav.getnframes())
         channels = wav.getnchannels()
     samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-    return samples.reshape(-1, channels).mean(axis=1)
+    return np.asarray(samples.reshape(-1, channels).mean(axis=1), dtype=np.float32)
 
 
 def fit(samples: np.ndarray, seconds: float, rate: int = SPEECH_RATE) -> np.ndarray:
@@ -102,6 +104,7 @@ def encode(
     out_rate = out_rate or (48000 if codec == "libopus" else rate)
     with av.open(str(path), "w", format=container_format) as container:
         stream = container.add_stream(codec, rate=out_rate, layout=layout)
+        assert isinstance(stream, AudioStream)  # for the type checker: codec is a str here
         if codec not in ("pcm_s16le", "flac"):
             stream.bit_rate = bitrate
         resampler = av.AudioResampler(
@@ -116,7 +119,7 @@ def encode(
     return path
 
 
-def _frames(samples: np.ndarray, rate: int, size: int = 4096):  # type: ignore[no-untyped-def]
+def _frames(samples: np.ndarray, rate: int, size: int = 4096) -> Iterator[av.AudioFrame]:
     """Mono float samples as PyAV frames of `size` samples with running timestamps."""
     for start in range(0, len(samples), size):
         chunk = np.ascontiguousarray(samples[start : start + size], dtype=np.float32)
