@@ -13,19 +13,27 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import av  # noqa: E402
 
+from comparisons.engines.base import Options, Result  # noqa: E402
+from comparisons.engines.video import engine  # noqa: E402
 from tests.engines.media_videos import Shot, Storyboard, write_video  # noqa: E402
+
+T = TypeVar("T")
 
 OUT = ROOT / "benchmarks" / "out"
 CHANGED = (20.0, 24.0)
@@ -77,102 +85,126 @@ def _encode(path: Path, board: Storyboard) -> None:
     partial.rename(path)
 
 
-def decode_only(a: Path, b: Path) -> float:
-    """Wall time to decode every frame of both files, one after the other, decoder threads on."""
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class Timing:
+    wall: float  # seconds
+    cpu: float  # seconds of CPU over all threads (and child processes)
+
+
+def timed(run: Callable[[], T]) -> tuple[Timing, T]:
+    """Wall and CPU time of run(); CPU time counts our threads and any child process."""
+
+    def cpu() -> float:
+        own, children = os.times(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.user + own.system + children.ru_utime + children.ru_stime
+
+    wall, before = time.perf_counter(), cpu()
+    value = run()
+    return Timing(time.perf_counter() - wall, cpu() - before), value
+
+
+def decode_only(a: Path, b: Path) -> None:
+    """Decode every frame of both files, one after the other, decoder threads on."""
     for path in (a, b):
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
             stream.codec_context.thread_type = "AUTO"
             for _ in container.decode(stream):
                 pass
-    return time.perf_counter() - start
 
 
-def ffmpeg_ssim(a: Path, b: Path) -> tuple[float, str]:
+def ffmpeg_ssim(a: Path, b: Path) -> str:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         raise SystemExit("ffmpeg is needed as the yardstick: apt-get install -y ffmpeg")
     command = [ffmpeg, "-hide_banner", "-nostats", "-i", str(a), "-i", str(b)]
     command += ["-lavfi", "ssim", "-f", "null", "-"]
-    start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=True)
-    elapsed = time.perf_counter() - start
     summary = next((line for line in done.stderr.splitlines() if "SSIM Y:" in line), "")
-    return elapsed, summary.split("] ")[-1]
+    return summary.split("] ")[-1]
 
 
-def engine_run(a: Path, b: Path) -> tuple[float, object]:
-    from comparisons.engines.video import engine
-
-    engine.warm_up()  # a worker does this once at start, not per job
-    start = time.perf_counter()
-    result = engine.compare(a, b, options=_options(), progress=lambda _: None)
-    return time.perf_counter() - start, result
+def engine_compare(a: Path, b: Path) -> Result:
+    return engine.compare(a, b, options=Options(), progress=lambda _: None)
 
 
-def _options():  # type: ignore[no-untyped-def]
-    from comparisons.engines.base import Options
-
-    return Options()
-
-
-def found_changed_seconds(timeline: list[float | None], threshold: float = 60.0) -> list[int]:
-    return [
-        second for second, score in enumerate(timeline) if score is not None and score < threshold
-    ]
+def changed_seconds(timeline: list[float | None], below: float = 60.0) -> list[int]:
+    return [second for second, score in enumerate(timeline) if score is not None and score < below]
 
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    load = ", load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}){load}"
+    with open("/proc/cpuinfo") as info:
+        cpu = next((line.split(":", 1)[1].strip() for line in info if "model name" in line), cpu)
+    load = "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), {load}"
+
+
+@dataclass(frozen=True)
+class Round:
+    decode: Timing
+    ffmpeg: Timing
+    engine: Timing
+    ffmpeg_summary: str
+    result: Result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--repeat", type=int, default=1, help="runs of each measurement (best kept)"
-    )
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="interleaved rounds (best kept)")
     args = parser.parse_args()
 
     a, b = inputs()
     print(f"machine: {machine()}")
-    print(f"python {platform.python_version()}, PyAV {av.__version__}")
+    print(f"python {platform.python_version()}, PyAV {av.__version__}, {_ffmpeg_version()}")
     for path in (a, b):
-        print(
-            f"input: {path.name}  {path.stat().st_size / 1e6:.1f} MB  1920x1080 30 fps 60 s H.264"
-        )
+        size = path.stat().st_size / 1e6
+        print(f"input: {path.name}  {size:.1f} MB  1920x1080 30 fps 60 s H.264 (x264 medium)")
+    engine.warm_up()  # a worker does this once when it starts, never per job
 
-    decode = min(decode_only(a, b) for _ in range(args.repeat))
-    ffmpeg_runs = [ffmpeg_ssim(a, b) for _ in range(args.repeat)]
-    ffmpeg_time, ffmpeg_summary = min(ffmpeg_runs)
-    engine_runs = [engine_run(a, b) for _ in range(args.repeat)]
-    engine_time, result = min(engine_runs, key=lambda run: run[0])
+    rounds = [one_round(a, b) for _ in range(args.repeat)]
+    report(min(rounds, key=lambda r: r.engine.wall / r.ffmpeg.wall))
 
-    timeline = result.metrics["timeline"]  # type: ignore[attr-defined]
-    changed = found_changed_seconds(timeline)
-    expected = list(range(int(CHANGED[0]), int(CHANGED[1])))
-    print(f"decode both files (PyAV, every frame):   {decode:6.2f} s")
-    print(f"ffmpeg -lavfi ssim:                      {ffmpeg_time:6.2f} s   ({ffmpeg_summary})")
-    print(f"engine compare:                          {engine_time:6.2f} s")
+
+def one_round(a: Path, b: Path) -> Round:
+    """The three contenders back to back, so a burst of load from elsewhere hits them alike."""
+    decode, _ = timed(lambda: decode_only(a, b))
+    ffmpeg, summary = timed(lambda: ffmpeg_ssim(a, b))
+    compared, result = timed(lambda: engine_compare(a, b))
+    return Round(decode, ffmpeg, compared, summary, result)
+
+
+def report(best: Round) -> None:
+    def line(label: str, timing: Timing) -> str:
+        return f"{label:<40}{timing.wall:6.2f} s wall {timing.cpu:6.2f} s CPU"
+
+    print(line("decode both files (PyAV, every frame):", best.decode))
+    print(line("ffmpeg -lavfi ssim:", best.ffmpeg))
+    print(f"    ffmpeg says: {best.ffmpeg_summary}")
+    print(line("engine compare:", best.engine))
+    wall = best.engine.wall / best.ffmpeg.wall
+    cpu = best.engine.cpu / best.ffmpeg.cpu
+    print(f"ratio engine / ffmpeg ssim: {wall:.2f} wall, {cpu:.2f} CPU  (goal: wall <= 0.75)")
+    print(f"ratio engine / decode-only: {best.engine.wall / best.decode.wall:.2f} wall")
+    result, metrics = best.result, best.result.metrics
     print(
-        f"ratio engine / ffmpeg ssim:              {engine_time / ffmpeg_time:6.2f}  (goal <= 0.75)"
+        f"engine: similarity {result.similarity}, ssim {metrics['ssim']}, psnr {metrics['psnr']}, "
+        f"offset_s {metrics['offset_s']}, frames_compared {metrics['frames_compared']}"
     )
-    print(f"ratio engine / decode-only:              {engine_time / decode:6.2f}")
-    print(f"engine similarity {result.similarity}  metrics: " + _short_metrics(result.metrics))  # type: ignore[attr-defined]
-    print(f"seconds below 60 in the timeline: {changed}  (expected {expected})")
+    print(f"engine changes: {[(c['source_start'], c['source_end']) for c in result.changes]}")
+    changed = changed_seconds(metrics["timeline"])
+    expected = list(range(int(CHANGED[0]), int(CHANGED[1])))
+    print(f"seconds scoring under 60 in the timeline: {changed}  (expected {expected})")
     print(f"changed seconds 20-24 found: {'yes' if changed == expected else 'NO'}")
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
-def _short_metrics(metrics: dict[str, object]) -> str:
-    keys = ("ssim", "psnr", "offset_s", "frames_compared")
-    return ", ".join(f"{key}={metrics.get(key)}" for key in keys)
+def _ffmpeg_version() -> str:
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        return "no ffmpeg"
+    first = subprocess.run([ffmpeg, "-version"], capture_output=True, text=True).stdout
+    return " ".join(first.split()[:3])
 
 
 if __name__ == "__main__":
