@@ -249,3 +249,33 @@ def test_it_compares_a_single_huge_cue_within_seconds(tmp_path: Path) -> None:
     assert time.monotonic() - started < 10
     assert result.similarity == 99.9  # three words more: as close to 100 as a change gets
     assert len(result.changes) == 1 and result.changes[0]["kind"] == "changed"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "storm"),
+    [("vtt", "<" * 200_000), ("srt", "<font " * 40_000), ("srt", "{\\" * 100_000)],
+    ids=["vtt-angle-brackets", "srt-font-tags", "srt-override-tags"],
+)
+def test_it_strips_markup_in_linear_time(tmp_path: Path, fmt: str, storm: str) -> None:
+    # webvtt-py's own tag pattern needed 13 s for 40,000 "<"; these would have taken hours
+    cue = f"00:00:01.000 --> 00:00:04.000\nBefore {storm} after\n"
+    text = f"WEBVTT\n\n{cue}" if fmt == "vtt" else "1\n" + cue.replace(".", ",", 2)
+    a = write(tmp_path / f"a.{fmt}", text)
+    b = write(tmp_path / f"b.{fmt}", text.replace("after", "later"))
+    started = time.monotonic()
+
+    result = compare(a, b)
+
+    assert time.monotonic() - started < 5
+    assert result.changes[0]["kind"] == "changed"
+    assert result.changes[0]["new"].endswith("later")
+
+
+def test_it_decides_a_file_is_not_subtitles_in_linear_time(tmp_path: Path, gpl_srt: Path) -> None:
+    # 60,000 empty lines: a timing pattern starting with ^\s* needed 37 s to give up on them
+    blank = write(tmp_path / "blank.srt", "Notes\n" + "\n" * 60_000 + " 1\n")
+
+    started = time.monotonic()
+    with pytest.raises(UnreadableFile, match="is not SRT or WebVTT"):
+        compare(gpl_srt, blank)
+    assert time.monotonic() - started < 2
