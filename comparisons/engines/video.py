@@ -21,7 +21,7 @@ import numpy as np
 
 from comparisons.engines import _video_segments as seg
 from comparisons.engines._video_align import Pairs, find_offset, score_pairs
-from comparisons.engines._video_decode import Sampler, Samples, Source, probe
+from comparisons.engines._video_decode import DecodeStopped, Sampler, Samples, Source, probe
 from comparisons.engines._video_diff import Row, strip_png, worst_rows
 from comparisons.engines.base import Artifact, MediaInfo, Options, Progress, Result
 
@@ -76,30 +76,46 @@ def decode_both(
     since the callback may touch a database connection that belongs to it."""
     samplers = (Sampler(a, "file1", size), Sampler(b, "file2", size))
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="video-decode") as pool:
-        futures: list[Future[Samples]] = [pool.submit(s.run) for s in samplers]
-        reported = 1.0
-        while True:
-            done, pending = wait(futures, timeout=poll_s, return_when=FIRST_EXCEPTION)
-            if any(f.exception() for f in done) or not pending:
-                break
-            reported = _report(samplers, reported, progress)
-        for sampler in samplers:
-            sampler.stop.set()  # if one file failed, the other need not finish decoding
-        for future in done:
-            if future.exception():
-                raise future.exception()  # type: ignore[misc]
+        futures = [pool.submit(sampler.run) for sampler in samplers]
+        try:
+            _wait_reporting(futures, samplers, progress, poll_s)
+        finally:
+            # One file failed, or the job is being stopped (a time limit): the other decoder
+            # must not keep the worker busy until it reaches the end of its file.
+            for sampler in samplers:
+                sampler.stop.set()
+        _raise_first_failure(futures)
         first, second = futures[0].result(), futures[1].result()
     progress(DECODE_SHARE)
     return first, second
 
 
-def _report(samplers: tuple[Sampler, Sampler], reported: float, progress: Progress) -> float:
-    share = (samplers[0].fraction + samplers[1].fraction) / 2
-    value = 1.0 + (DECODE_SHARE - 1.0) * share
-    if value > reported + 0.1:
-        progress(round(value, 1))
-        return value
-    return reported
+def _wait_reporting(
+    futures: list[Future[Samples]],
+    samplers: tuple[Sampler, Sampler],
+    progress: Progress,
+    poll_s: float,
+) -> None:
+    """Wait until both decoders finish or one fails, reporting their progress as they go."""
+    reported = 1.0
+    while True:
+        done, pending = wait(futures, timeout=poll_s, return_when=FIRST_EXCEPTION)
+        if not pending or any(future.exception() for future in done):
+            return
+        share = (samplers[0].fraction + samplers[1].fraction) / 2
+        value = round(1.0 + (DECODE_SHARE - 1.0) * share, 1)
+        if value > reported:
+            progress(value)
+            reported = value
+
+
+def _raise_first_failure(futures: list[Future[Samples]]) -> None:
+    """The error of the file that failed, not the "stopped" of the one we then stopped."""
+    wait(futures)
+    errors = [future.exception() for future in futures]
+    failures = [error for error in errors if error and not isinstance(error, DecodeStopped)]
+    if failures:
+        raise failures[0]
 
 
 def build_result(a: Samples, b: Samples) -> Result:

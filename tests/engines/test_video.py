@@ -284,6 +284,33 @@ def test_it_refuses_a_truncated_mkv_whose_header_survived(clips: Clips) -> None:
         compare(clips.truncated_mkv, clips.base)
 
 
+def test_it_names_the_file_that_failed_while_both_were_decoding(clips: Clips) -> None:
+    with pytest.raises(UnreadableFile, match="file2 looks truncated"):
+        compare(clips.base, clips.truncated_mkv)
+
+
+@pytest.mark.parametrize("damage", [200, 2000])
+def test_it_compares_or_refuses_a_file_with_damaged_bytes_but_never_crashes(
+    clips: Clips, damage: int
+) -> None:
+    """Bytes overwritten in the middle: the decoder conceals what it can; too much is refused."""
+    content = bytearray(clips.base.read_bytes())
+    rng = np.random.default_rng(damage)
+    for index in rng.integers(len(content) * 3 // 10, len(content) * 7 // 10, size=damage):
+        content[index] = int(rng.integers(0, 256))
+    damaged = clips.folder / f"damaged_{damage}.mp4"
+    damaged.write_bytes(bytes(content))
+
+    try:
+        result = compare(clips.base, damaged)
+    except UnreadableFile as error:
+        assert "file2" in error.detail
+    else:
+        timeline = result.metrics["timeline"]
+        assert timeline[0] >= HIGH  # before the damage the copy still matches
+        assert min(score for score in timeline if score is not None) < HIGH
+
+
 def test_it_refuses_random_bytes_named_mp4(clips: Clips) -> None:
     with pytest.raises(UnreadableFile):
         engine.probe(clips.random_bytes)
