@@ -152,3 +152,26 @@ def tiny_cues_srt(count: int) -> str:
         f"{n}\n{_stamp(n * 40, ',')} --> {_stamp(n * 40 + 30, ',')}\nw{n}\n\n"
         for n in range(1, count)
     )
+
+
+# --- damaged files -------------------------------------------------------------------------------
+
+_SHARDS = (b"-->", b"<", b"{", b"[", b'"', b",", b"\n\n", b"&", b"\r", b"\x00", b"<!ENTITY a 'b'>",
+           b"00:00:01,000 --> 00:00:00,500\n")  # fmt: skip
+
+
+def mangled(data: bytes, rng: random.Random) -> bytes:
+    """`data` with 1-30 random cuts, insertions of random bytes or of format syntax, and flips —
+    what a truncated upload, a bad editor or a hostile user produces."""
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 30)):
+        op, at = rng.random(), rng.randrange(len(out) or 1)
+        if op < 0.3:
+            del out[at : at + rng.randint(1, 50)]
+        elif op < 0.6:
+            out[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+        elif op < 0.8:
+            out[at:at] = rng.choice(_SHARDS)
+        elif out:
+            out[at] = rng.randrange(256)
+    return bytes(out)

@@ -4,6 +4,8 @@ Russian translations) with real-looking timings, in SRT and WebVTT and several e
 from __future__ import annotations
 
 import gzip
+import json
+import random
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +19,7 @@ from tests.engines.media_texts import (
     Cue,
     cues_from,
     licence,
+    mangled,
     sentences,
     shifted,
     srt,
@@ -279,3 +282,23 @@ def test_it_decides_a_file_is_not_subtitles_in_linear_time(tmp_path: Path, gpl_s
     with pytest.raises(UnreadableFile, match="is not SRT or WebVTT"):
         compare(gpl_srt, blank)
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("fmt", ["srt", "vtt"])
+def test_it_answers_or_refuses_damaged_files_and_never_crashes(tmp_path: Path, fmt: str) -> None:
+    rng = random.Random(fmt)
+    cues = gpl_cues(30)
+    original = (srt(cues) if fmt == "srt" else vtt(cues)).encode()
+    a = tmp_path / f"a.{fmt}"
+    a.write_bytes(original)
+    answered = 0
+    for n in range(40):
+        damaged = tmp_path / f"damaged-{n}.{fmt}"
+        damaged.write_bytes(mangled(original, rng))
+        try:
+            result = compare(a, damaged)
+        except UnreadableFile:
+            continue
+        json.dumps([result.metrics, result.changes, result.segments], allow_nan=False)
+        answered += 1
+    assert answered > 10

@@ -8,6 +8,7 @@ import csv
 import gzip
 import io
 import json
+import random
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -20,11 +21,13 @@ from comparisons.engines.base import Options, Result, UnreadableFile, no_progres
 from comparisons.engines.text import engine
 from tests.engines.media_texts import (
     FACEBOOK_LOCALES_XML,
+    LICENCES,
     NUMPY_COS_CSV,
     NUMPY_LOG2_CSV,
     OPENAPI_SCHEMA,
     edited_words,
     licence,
+    mangled,
     rewrap,
     translations,
     write,
@@ -581,3 +584,26 @@ def test_it_refuses_a_file_beyond_its_own_cap_without_reading_it(tmp_path: Path,
     with pytest.raises(UnreadableFile, match=r"^file2 is 50.0 MB; text is compared up to 32 MB"):
         compare(gpl, huge)
     assert time.monotonic() - started < 1
+
+
+@pytest.mark.parametrize(
+    "source",
+    [OPENAPI_SCHEMA, FACEBOOK_LOCALES_XML, NUMPY_COS_CSV, LICENCES / "GPL-3"],
+    ids=["json", "xml", "csv", "plain"],
+)
+def test_it_answers_or_refuses_damaged_files_and_never_crashes(
+    tmp_path: Path, source: Path
+) -> None:
+    rng = random.Random(source.name)
+    original = source.read_bytes()[:6000]
+    a = write_bytes(tmp_path / "a", original)
+    answered = 0
+    for n in range(40):
+        damaged = write_bytes(tmp_path / f"damaged-{n}", mangled(original, rng))
+        try:
+            result = compare(a, damaged)
+        except UnreadableFile:
+            continue
+        json.dumps([result.metrics, result.changes], allow_nan=False)  # storable as it is
+        answered += 1
+    assert answered > 20  # most damage still leaves text to compare
