@@ -111,10 +111,9 @@ def probe(source: Source, label: str = "The file") -> MediaInfo:
         codec = stream.codec_context
         if next(_decoded(container, stream, label), None) is None:
             raise UnreadableFile(f"{label} has a video stream but no frame could be decoded.")
-        names = container.format.name
         return MediaInfo(
             media_type="video",
-            format=FRIENDLY_FORMATS.get(names, names.split(",")[0]),
+            format=format_name(container.format.name, source),
             duration_s=round(declared_duration(container, stream), 3) or None,
             width=codec.width,
             height=codec.height,
@@ -125,6 +124,15 @@ def probe(source: Source, label: str = "The file") -> MediaInfo:
                 "has_audio": bool(container.streams.audio),
             },
         )
+
+
+def format_name(names: str, source: Source) -> str:
+    """A short container name: FFmpeg's demuxer "mov,mp4,m4a,..." reads MOV and MP4 alike, so
+    the file's own suffix says which, when it is one of the demuxer's names."""
+    suffix = Path(source).suffix.lstrip(".").lower() if isinstance(source, str | Path) else ""
+    if suffix and suffix in names.split(","):
+        return suffix
+    return FRIENDLY_FORMATS.get(names, names.split(",")[0])
 
 
 def _decoded(container: Any, stream: Any, label: str) -> Iterator[Any]:

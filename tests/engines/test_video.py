@@ -144,7 +144,12 @@ def test_it_probes_container_facts_without_decoding_everything(clips: Clips) -> 
 
 @pytest.mark.parametrize(
     ("clip", "container", "codec"),
-    [("hevc", "mkv", "hevc"), ("vp9", "mkv", "vp9"), ("mpeg4", "avi", "mpeg4")],
+    [
+        ("hevc", "mkv", "hevc"),
+        ("vp9", "mkv", "vp9"),
+        ("mpeg4", "avi", "mpeg4"),
+        ("resized", "mov", "h264"),
+    ],
 )
 def test_it_probes_other_containers_and_codecs(
     clips: Clips, clip: str, container: str, codec: str
