@@ -105,6 +105,11 @@ def _decoded(text: str, encoding: str, label: str) -> Decoded:
     return Decoded(normalise(text), encoding)
 
 
+def line_count(text: str) -> int:
+    """Lines as an editor counts them: a final line break does not start another line."""
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+
+
 def normalise(text: str) -> str:
     """What a reader sees: no BOM, one kind of line ending, composed Unicode (é is é)."""
     text = _LINE_BREAK.sub("\n", text.lstrip("\ufeff"))

@@ -29,6 +29,7 @@ from comparisons.engines._textio import (
     Words,
     align,
     distance,
+    line_count,
     read_text,
     score,
 )
@@ -46,7 +47,7 @@ class TextEngine:
     def probe(self, path: Path) -> MediaInfo:
         decoded = read_text(path, "the file")
         parsed = parse(decoded.text)
-        extra: dict[str, Any] = {"encoding": decoded.encoding, "lines": decoded.text.count("\n")}
+        extra: dict[str, Any] = {"encoding": decoded.encoding, "lines": line_count(decoded.text)}
         if parsed.problem:
             extra["structure"] = f"unparsed: {parsed.problem}"
         return MediaInfo(media_type="text", format=parsed.format, extra=extra)
@@ -92,8 +93,8 @@ def _plain(da: Decoded, db: Decoded, metrics: dict[str, Any]) -> Result:
     hunks = _hunks(dist, wa, wb)
     metrics.update(_text_metrics(dist, wa, wb))
     metrics.update(
-        lines_a=len(wa.lines),
-        lines_b=len(wb.lines),
+        lines_a=line_count(da.text),
+        lines_b=line_count(db.text),
         lines_removed=sum(h.a_end - h.a_start + 1 for h in hunks),
         lines_added=sum(h.b_end - h.b_start + 1 for h in hunks),
         hunks=len(hunks),
@@ -243,7 +244,7 @@ class _TooDeep(Exception):
 @dataclass(frozen=True)
 class Parsed:
     format: str  # "json" | "csv" | "xml" | "plain"
-    value: Any = None  # the parsed document (CSV: its records, as lists of cells)
+    value: Any = None  # the parsed document (CSV: a _Table of its records)
     problem: str | None = None  # why a file that looked structured was not parsed
     index: Index | None = None
 

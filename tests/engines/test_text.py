@@ -428,8 +428,9 @@ def test_it_detects_the_format_by_parsing_not_by_name(tmp_path: Path, gpl: Path)
     }
 
     assert found == {"schema.txt": "json", "table.json": "csv", "locales.csv": "xml"}
-    assert engine.probe(gpl).format == "plain"
-    assert engine.probe(gpl).extra["encoding"] == "utf-8"
+    info = engine.probe(gpl)
+    assert info.format == "plain"
+    assert info.extra == {"encoding": "utf-8", "lines": gpl.read_text().count("\n")}
 
 
 # --- bad and pathological input ------------------------------------------------------------------
