@@ -8,6 +8,7 @@ file2 nearest to the same moment and measures SSIM and MSE on the small grayscal
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -31,9 +32,7 @@ MISMATCH_PENALTY_PER_S = 0.1
 SSIM_C1, SSIM_C2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
 SSIM_WINDOW = 7
 BOX_KERNEL = np.full(SSIM_WINDOW, 1.0 / SSIM_WINDOW, dtype=np.float32)
-CHUNK_PAIRS = (
-    16  # pairs scored at once: small temporaries stay in the CPU cache (3x faster than 64)
-)
+CHUNK_PAIRS = 16  # pairs scored at once: temporaries stay in the CPU cache (3x faster than 64)
 
 
 @dataclass(frozen=True)
@@ -101,9 +100,9 @@ def _refine(
 ) -> tuple[float, float]:
     """The offset within a grid step of `coarse` whose frame pairs agree best, preferring pairs
     shown at exactly the same moment (so equal frame rates pair frame for frame)."""
-    fps = max(a.fps, b.fps, 1.0)
-    reach = 1.0 / GRID_RATE  # the grid picks the nearest kept frame, so it can be a step off
-    candidates = coarse + np.arange(-reach, reach + 1e-9, 1.0 / (2.0 * fps))
+    step = 0.5 / max(a.fps, b.fps, 1.0)  # half a frame
+    reach = math.ceil(1.0 / GRID_RATE / step)  # the grid's nearest frame can be a step off
+    candidates = coarse + step * np.arange(-reach, reach + 1)
     best = (coarse, -np.inf, 0.0)
     for offset in candidates:
         ia, ib = pair_frames(a, b, float(offset))
