@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 # A frame pair is "the same content" from this score up. Re-encoded, resized or re-timed copies
-# score 85-100 per frame; unrelated pictures score under 40.
+# score 85-100 per frame; unrelated pictures score under 10 (see SSIM_POINTS).
 MATCH_SCORE = 60.0
+MAX_GAP_S = 1.0  # pairs further apart than this (file2 has no frames between) do not form a run
 # Runs shorter than this are folded into their neighbours: a single odd frame is not a segment.
 MIN_RUN_S = 0.5
 SMOOTH_PAIRS = 5  # median window over pair scores, so codec noise does not split segments
@@ -45,7 +46,7 @@ def runs(scores: np.ndarray, times: np.ndarray) -> list[Run]:
     found: list[Run] = []
     start = 0
     for i in range(1, len(scores) + 1):
-        if i == len(scores) or matched[i] != matched[start] or times[i] - times[i - 1] > 1.0:
+        if i == len(scores) or matched[i] != matched[start] or times[i] - times[i - 1] > MAX_GAP_S:
             found.append(Run(start, i - 1, bool(matched[start])))
             start = i
     return _fold_short(found, times)
@@ -62,15 +63,16 @@ def _fold_short(found: list[Run], times: np.ndarray) -> list[Run]:
     merged: list[Run] = []
     for run in found:
         short = times[run.last] - times[run.first] < MIN_RUN_S
-        if merged and (short or merged[-1].matched == run.matched) and _adjacent(merged[-1], run):
+        joinable = merged and _adjacent(merged[-1], run, times)
+        if joinable and (short or merged[-1].matched == run.matched):
             merged[-1] = Run(merged[-1].first, run.last, merged[-1].matched)
         else:
             merged.append(run)
     return merged
 
 
-def _adjacent(left: Run, right: Run) -> bool:
-    return right.first == left.last + 1
+def _adjacent(left: Run, right: Run, times: np.ndarray) -> bool:
+    return right.first == left.last + 1 and times[right.first] - times[left.last] <= MAX_GAP_S
 
 
 @dataclass(frozen=True)

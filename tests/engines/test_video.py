@@ -19,6 +19,7 @@ from skimage.metrics import structural_similarity
 from comparisons.engines import Options, Result, UnreadableFile, get_engine
 from comparisons.engines._video_align import mean_ssim, ssim_maps
 from comparisons.engines._video_decode import Sampler
+from comparisons.engines._video_segments import runs
 from comparisons.engines.video import VideoEngine, engine, tiny_clip
 from tests.engines import media_videos as media
 
@@ -350,6 +351,19 @@ def test_it_decodes_every_frame_when_skipping_leaves_too_few(clips: Clips) -> No
 
     assert len(samples.times) >= 10 * SECONDS
     assert compare(clips.base, clips.mostly_b_frames).similarity >= HIGH
+
+
+def test_it_folds_a_single_odd_frame_but_splits_runs_at_a_gap_in_file2() -> None:
+    times = np.concatenate([np.arange(0, 3, 0.1), np.arange(5, 6, 0.1)])  # nothing at 3-5 s
+    scores = np.full(len(times), 95.0)
+    scores[10] = 0.0  # one bad frame at 1.0 s: codec noise, not a change
+
+    found = runs(scores, times)
+
+    assert [(times[r.first], times[r.last], r.matched) for r in found] == [
+        (0.0, pytest.approx(2.9), True),
+        (5.0, pytest.approx(5.9), True),
+    ]
 
 
 def test_it_computes_ssim_as_scikit_image_does() -> None:
