@@ -11,9 +11,12 @@ import numpy as np
 # A frame pair is "the same content" from this score up. Re-encoded, resized or re-timed copies
 # score 85-100 per frame; unrelated pictures score under 10 (see SSIM_POINTS).
 MATCH_SCORE = 60.0
+# Uncovered ends shorter than this are container rounding (8.00 s against 8.04 s), not content.
+MIN_UNPAIRED_S = 0.2
 MAX_GAP_S = 1.0  # pairs further apart than this (file2 has no frames between) do not form a run
 # Runs shorter than this are folded into their neighbours: a single odd frame is not a segment.
 MIN_RUN_S = 0.5
+Range = tuple[float, float]  # (start, end) in seconds
 SMOOTH_PAIRS = 5  # median window over pair scores, so codec noise does not split segments
 
 
@@ -126,38 +129,35 @@ def timeline(times: np.ndarray, scores: np.ndarray, seconds: int) -> list[float 
 
 def unpaired(duration_a: float, duration_b: float, offset: float) -> list[dict[str, Any]]:
     """The ends of either file that have no counterpart in the other at this offset."""
-    out: list[dict[str, Any]] = []
-    overlap_start, overlap_end = max(0.0, offset), min(duration_a, duration_b + offset)
-    none = {"score": 0.0}
-    if overlap_start > 0.05:
-        out.append(_range("only_in_file1", 0.0, overlap_start, None, None, none))
-    if duration_a - overlap_end > 0.05:
-        out.append(_range("only_in_file1", overlap_end, duration_a, None, None, none))
-    if -offset > 0.05:
-        out.append(_range("only_in_file2", None, None, 0.0, -offset, none))
-    if duration_b + offset - duration_a > 0.05:
-        out.append(_range("only_in_file2", None, None, duration_a - offset, duration_b, none))
-    return out
+    start, end = max(0.0, offset), min(duration_a, duration_b + offset)  # overlap, file1's time
+    ends: list[tuple[str, Range | None, Range | None]] = [
+        ("only_in_file1", (0.0, start), None),
+        ("only_in_file1", (end, duration_a), None),
+        ("only_in_file2", None, (0.0, -offset)),
+        ("only_in_file2", None, (duration_a - offset, duration_b)),
+    ]
+    return [
+        _range_dict(kind, source, target)
+        for kind, source, target in ends
+        if _seconds(source or target) >= MIN_UNPAIRED_S
+    ]
 
 
-def _range(
-    kind: str,
-    source_start: float | None,
-    source_end: float | None,
-    target_start: float | None,
-    target_end: float | None,
-    extra: dict[str, Any],
-) -> dict[str, Any]:
-    def rounded(value: float | None) -> float | None:
-        return None if value is None else round(value, 2)
+def _seconds(span: Range | None) -> float:
+    return span[1] - span[0] if span else 0.0
+
+
+def _range_dict(kind: str, source: Range | None, target: Range | None) -> dict[str, Any]:
+    def rounded(span: Range | None, index: int) -> float | None:
+        return None if span is None else round(span[index], 2)
 
     return {
         "kind": kind,
-        "source_start": rounded(source_start),
-        "source_end": rounded(source_end),
-        "target_start": rounded(target_start),
-        "target_end": rounded(target_end),
-        **extra,
+        "source_start": rounded(source, 0),
+        "source_end": rounded(source, 1),
+        "target_start": rounded(target, 0),
+        "target_end": rounded(target, 1),
+        "score": 0.0,
     }
 
 
