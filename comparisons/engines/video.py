@@ -1,8 +1,9 @@
 """The video engine: MP4/MOV/MKV/AVI in any codec PyAV decodes (H.264, HEVC, VP9, MPEG-4, ...).
 
 Both files are decoded at once, each in its own thread with the decoder's own threads, keeping
-about ten small grayscale frames per second. The copies are aligned in time by cross-correlating
-frame signatures, then every aligned pair is scored with SSIM and PSNR. The answer says how
+what is decoded (up to 20-30 frames a second) as small grayscale images only. The copies are
+aligned in time by cross-correlating frame signatures, then every aligned pair of frames is scored
+with SSIM and PSNR. The answer says how
 similar the files are overall, second by second (`metrics.timeline`), which ranges match
 (`segments`) and which differ (`changes`), with a strip of the most different frame pairs.
 """
@@ -146,7 +147,7 @@ def build_result(a: Samples, b: Samples) -> Result:
         segments=[span.as_dict() for span, matched in spans if matched],
         changes=[span.as_dict(kind="changed") for span, matched in spans if not matched]
         + seg.unpaired(length_a, length_b, offset),
-        artifacts=[_diff_artifact(a, b, pairs, scores, offset)] if len(scores) else [],
+        artifacts=[_diff_artifact(a, b, pairs, scores)] if len(scores) else [],
     )
 
 
@@ -183,9 +184,7 @@ def _file_metrics(samples: Samples, side: str, length: float) -> dict[str, Any]:
     }
 
 
-def _diff_artifact(
-    a: Samples, b: Samples, pairs: Pairs, scores: np.ndarray, offset: float
-) -> Artifact:
+def _diff_artifact(a: Samples, b: Samples, pairs: Pairs, scores: np.ndarray) -> Artifact:
     times = a.times[pairs.a]
     rows = [
         Row(
