@@ -143,18 +143,54 @@ def report(a: Path, b: Path, runs: int) -> None:
     print(f"engine feature mode: {feature:6.1f} ms  (informative)")
 
 
+def http_ms(a: Path, b: Path, requests_count: int) -> tuple[list[float], list[float]]:
+    """Wall time of each POST /api/v1/compare (upload included) and the server's own
+    processing_time_ms, against a real gunicorn server on the embedded default."""
+    import requests
+
+    from benchmarks._server import running_server
+
+    walls: list[float] = []
+    server_side: list[float] = []
+    with running_server() as server, requests.Session() as session:
+        session.headers["X-API-Key"] = server.key
+        for _ in range(requests_count + 3):  # 3 warm-up requests are not counted
+            with a.open("rb") as file1, b.open("rb") as file2:
+                started = time.perf_counter()
+                response = session.post(
+                    f"{server.url}/api/v1/compare", files={"file1": file1, "file2": file2}
+                )
+                walls.append((time.perf_counter() - started) * 1000)
+            response.raise_for_status()
+            server_side.append(float(response.json()["processing_time_ms"]))
+    return walls[3:], server_side[3:]
+
+
+def http_report(a: Path, b: Path, requests_count: int) -> None:
+    walls, engine_in_api = http_ms(a, b, requests_count)
+    floor = statistics.median(timed_ms(lambda: decode_both(a, b)) for _ in range(10))
+    p50, p95 = statistics.median(walls), statistics.quantiles(walls, n=20)[-1]
+    api_engine = statistics.median(engine_in_api)
+    print(f"HTTP POST    : p50 {p50:6.1f} ms, p95 {p95:6.1f} ms over {requests_count} requests")
+    print("               (gunicorn, 1 worker, embedded default; upload, checks, storage, engine)")
+    print(f"engine in API: {api_engine:6.1f} ms median processing_time_ms")
+    print(f"ratio engine in API / decode floor ({floor:.1f} ms): {api_engine / floor:.2f}")
+    print(f"ratio HTTP p50 / decode floor               : {p50 / floor:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=50, help="HTTP requests (0: skip)")
     parser.add_argument(
         "--folder", type=Path, help="where to write the inputs (default: a temp dir)"
     )
     arguments = parser.parse_args()
-    if arguments.folder:
-        report(*make_inputs(arguments.folder), arguments.runs)
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        report(*make_inputs(Path(folder)), arguments.runs)
+    with tempfile.TemporaryDirectory() as scratch:
+        a, b = make_inputs(arguments.folder or Path(scratch))
+        report(a, b, arguments.runs)
+        if arguments.requests:
+            http_report(a, b, arguments.requests)
 
 
 if __name__ == "__main__":

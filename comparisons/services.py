@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 MODES: dict[str, tuple[str, ...]] = {"image": ("pixel", "feature")}
 TEXT_TYPES = ("text", "subtitle")
+TIMED_TYPES = ("video", "audio")  # capped at MAX_MEDIA_SECONDS; a film's subtitles are not
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ def comparison_submit(
     threshold = _check_threshold(checked.media_type, mode, threshold)
     engine = get_engine(checked.media_type)
     for label, item in (("file1", file_a), ("file2", file_b)):
-        _check_duration(label, _probe(engine, label, item))
+        info = _probe(engine, label, item)
+        if checked.media_type in TIMED_TYPES:
+            _check_duration(label, info)
 
     comparison = Comparison(
         id=uuid.uuid4(), user=user, source=source, media_type=checked.media_type,

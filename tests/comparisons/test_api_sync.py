@@ -83,6 +83,16 @@ def test_it_takes_a_threshold_for_match(alice, images):
     assert body["threshold"] == 99.9 and body["match"] is False
 
 
+def test_it_compares_subtitles_of_a_whole_film(alice, tmp_path):
+    """The one-minute cap is for video and audio: subtitles of a 10-minute film are fine."""
+    times = [f"00:{i // 60:02d}:{i % 60:02d}" for i in range(600)]
+    cues = [f"{i + 1}\n{t},000 --> {t},900\nLine {i}.\n" for i, t in enumerate(times)]
+    (tmp_path / "film.srt").write_text("\n".join(cues))
+    response = alice.compare(tmp_path / "film.srt", tmp_path / "film.srt")
+    assert response.status_code == 200, response.content
+    assert response.json()["similarity"] == 100
+
+
 # --- errors: the contract's status codes, no credit taken, nothing left behind -------------------
 
 
