@@ -23,11 +23,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	scripts/run.sh
 
-## Install what the suite needs, make sure PostgreSQL/Redis/Chromium are there, run lint and tests.
+## Install what the suite needs, make sure PostgreSQL/Redis/Chromium are there, lint, type-check
+## the core, run the suite.
 test: $(VENV)/.installed-test
 	scripts/test-services.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(ARGS)
 
 lint: $(VENV)/.installed-test

@@ -27,7 +27,7 @@ app.conf.update(
 app.autodiscover_tasks()
 
 
-@worker_process_init.connect
+@worker_process_init.connect  # type: ignore[untyped-decorator]
 def _warm_engines(**_: object) -> None:
     """Pay for heavy imports (cv2, av, librosa + numba) once per worker process, not per job."""
     from comparisons.engines import warm_up

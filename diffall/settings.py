@@ -296,7 +296,7 @@ STRIPE_API_BASE = envstr("STRIPE_API_BASE", "")  # only for a local stand-in; em
 
 # --- API ---
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
