@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import chardet
 import jiwer
@@ -34,6 +35,9 @@ EXACT_WORD_CELLS = 640_000_000
 # (two unrelated 10,000-word texts: 62k x 62k); sparse edits need a narrow band (see `_cer`).
 EXACT_CHAR_CELLS = 4_000_000_000
 WINDOW = 4_000  # words per window when a gap is too large to align exactly
+MAX_LINE_CHARS = (
+    240  # characters shown per line or value (one 10 MB line must not become the answer)
+)
 
 BOMS = (  # UTF-32 first: its little-endian BOM starts with the UTF-16 one
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -332,6 +336,25 @@ def distance(a: Words, b: Words) -> TextDistance:
     cer, cer_method = _cer(a, b, alignment)
     _, subs, dels, ins = alignment.counts()
     return TextDistance(alignment, wer, cer, cer_method, subs + ins, subs + dels)
+
+
+def text_metrics(dist: TextDistance, wa: Words, wb: Words) -> dict[str, Any]:
+    """The word and character figures every text comparison reports, plain or structured."""
+    return {
+        "wer": round(dist.wer, 4),
+        "cer": round(dist.cer, 4),
+        "cer_method": dist.cer_method,
+        "alignment": dist.alignment.method,
+        "words_a": len(wa.tokens),
+        "words_b": len(wb.tokens),
+        "words_added": dist.words_added,
+        "words_removed": dist.words_removed,
+    }
+
+
+def clip(text: str) -> str:
+    """At most MAX_LINE_CHARS characters of `text`, an ellipsis marking a cut."""
+    return text if len(text) <= MAX_LINE_CHARS else text[: MAX_LINE_CHARS - 1] + "…"
 
 
 def _from_jiwer(chunk: jiwer.AlignmentChunk) -> Op:
