@@ -217,26 +217,25 @@ class _Comparison:
         return found
 
     def _alone(self, kind: str, side: str, index: int) -> dict[str, Any]:
-        text = (self.a if side == "a" else self.b)[index].text
-        return {"kind": kind, **self._side(side, index), ("old" if side == "a" else "new"): text}
+        if side == "a":
+            return {"kind": kind, **self._where(index, None), "old": self.a[index].text}
+        return {"kind": kind, **self._where(None, index), "new": self.b[index].text}
 
     def _pair_change(self, i: int, j: int) -> dict[str, Any]:
         ca, cb = self.a[i], self.b[j]
-        change = {"kind": "changed", **self._side("a", i), **self._side("b", j)}
+        change = {"kind": "changed", **self._where(i, j)}
         if ca.text == cb.text:  # same words, shown at another time than the offset explains
             return change | {"kind": "retimed", "text": ca.text, "shift_ms": self._shift(i, j)}
         return change | {"old": ca.text, "new": cb.text}
 
+    def _where(self, i: int | None, j: int | None) -> dict[str, Any]:
+        """Where a change is, in the names and units of the video and audio engines' changes
+        (seconds; file1 is the source, file2 the target), plus each file's cue number. Every key
+        is always there: a side without the cue (a removed or an added one) is null."""
+        return _side("source", self.a, i) | _side("target", self.b, j)
+
     def _shift(self, i: int, j: int) -> int:
         return self.b[j].start_ms - self.offset_ms - self.a[i].start_ms
-
-    def _side(self, side: str, index: int) -> dict[str, Any]:
-        cue = (self.a if side == "a" else self.b)[index]
-        return {
-            f"{side}_index": index + 1,
-            f"{side}_start": cue.start_ms / 1000,
-            f"{side}_end": cue.end_ms / 1000,
-        }
 
     def segments(self) -> list[dict[str, Any]]:
         """Time ranges where both files agree: runs of consecutive cues matched in text and time."""
@@ -256,8 +255,17 @@ class _Comparison:
             "source_end": self.a[i1].end_ms / 1000,
             "target_start": self.b[j0].start_ms / 1000,
             "target_end": self.b[j1].end_ms / 1000,
-            "score": round(sum(scores) / len(scores), 3),
+            "score": round(100 * sum(scores) / len(scores), 1),  # 0-100, as video and audio
         }
+
+
+def _side(name: str, cues: list[Cue], index: int | None) -> dict[str, Any]:
+    cue = None if index is None else cues[index]
+    return {
+        f"{name}_index": None if index is None else index + 1,
+        f"{name}_start": None if cue is None else cue.start_ms / 1000,
+        f"{name}_end": None if cue is None else cue.end_ms / 1000,
+    }
 
 
 def _words(cues: list[Cue]) -> Words:

@@ -76,7 +76,7 @@ def test_it_scores_an_srt_and_a_vtt_of_the_same_cues_100(
         {
             "source_start": cues[0].start_ms / 1000, "source_end": cues[-1].end_ms / 1000,
             "target_start": cues[0].start_ms / 1000, "target_end": cues[-1].end_ms / 1000,
-            "score": 1.0,
+            "score": 100.0,
         }
     ]  # fmt: skip
 
@@ -110,17 +110,22 @@ def test_it_lists_changed_removed_added_and_retimed_cues(tmp_path: Path, gpl_srt
 
     result = compare(gpl_srt, other)
 
-    def times(cue: Cue, side: str) -> dict[str, float]:
-        return {f"{side}_start": cue.start_ms / 1000, f"{side}_end": cue.end_ms / 1000}
+    def where(side: str, number: int | None, cue: Cue | None) -> dict[str, float | None]:
+        """The video and audio engines' names and units: seconds, null for a missing side."""
+        return {
+            f"{side}_index": number,
+            f"{side}_start": cue.start_ms / 1000 if cue else None,
+            f"{side}_end": cue.end_ms / 1000 if cue else None,
+        }
 
     assert result.changes == [
-        {"kind": "changed", "a_index": 6, **times(cues[5], "a"), "b_index": 6,
-         **times(edited[5], "b"), "old": " ".join(cues[5].lines),
-         "new": "Every word of this cue is new."},
-        {"kind": "removed", "a_index": 11, **times(cues[10], "a"), "old": " ".join(cues[10].lines)},
-        {"kind": "retimed", "a_index": 21, **times(cues[20], "a"), "b_index": 20,
-         **times(edited[19], "b"), "text": " ".join(cues[20].lines), "shift_ms": 700},
-        {"kind": "added", "b_index": len(edited), **times(edited[-1], "b"),
+        {"kind": "changed", **where("source", 6, cues[5]), **where("target", 6, edited[5]),
+         "old": " ".join(cues[5].lines), "new": "Every word of this cue is new."},
+        {"kind": "removed", **where("source", 11, cues[10]), **where("target", None, None),
+         "old": " ".join(cues[10].lines)},
+        {"kind": "retimed", **where("source", 21, cues[20]), **where("target", 20, edited[19]),
+         "text": " ".join(cues[20].lines), "shift_ms": 700},
+        {"kind": "added", **where("source", None, None), **where("target", len(edited), edited[-1]),
          "new": "A closing line."},
     ]  # fmt: skip
     metrics = result.metrics
@@ -148,9 +153,25 @@ def test_it_finds_where_two_files_agree_when_only_the_first_half_matches(
     assert result.segments == [
         {"source_start": cues[0].start_ms / 1000, "source_end": cues[half - 1].end_ms / 1000,
          "target_start": cues[0].start_ms / 1000, "target_end": cues[half - 1].end_ms / 1000,
-         "score": 1.0}
+         "score": 100.0}
     ]  # fmt: skip
     assert 40 < result.similarity < 80
+
+
+def test_it_scores_segments_from_0_to_100_like_video_and_audio(
+    tmp_path: Path, gpl_srt: Path
+) -> None:
+    cues = gpl_cues()
+    # every cue ends 100 ms later: within the timing tolerance, so still matched, but each cue's
+    # time overlap is now duration / (duration + 100 ms), i.e. 92-99 out of 100
+    longer = write(tmp_path / "longer.vtt", vtt([replace(c, end_ms=c.end_ms + 100) for c in cues]))
+
+    result = compare(gpl_srt, longer)
+
+    overlaps = [(c.end_ms - c.start_ms) / (c.end_ms + 100 - c.start_ms) for c in cues]
+    assert [s["score"] for s in result.segments] == [round(100 * sum(overlaps) / len(overlaps), 1)]
+    assert 90 < result.segments[0]["score"] < 100
+    assert result.changes == [] and result.metrics["cues_matched"] == len(cues)
 
 
 def test_it_scores_unrelated_subtitles_low(tmp_path: Path, gpl_srt: Path) -> None:
