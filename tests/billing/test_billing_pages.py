@@ -98,6 +98,7 @@ def test_it_explains_what_is_missing_in_the_contact_form(client: Client) -> None
     assert not EnterpriseInquiry.objects.exists()
 
 
+@pytest.mark.ratelimits
 def test_it_limits_contact_form_posts_per_address(client: Client) -> None:
     data = {"name": "Spam", "email": "spam@example.com", "message": "buy now"}
     for _ in range(5):
