@@ -20,9 +20,14 @@ PRODUCTION = {
 }
 
 
+TEST_ONLY = ("DJANGO_ALLOW_ASYNC_UNSAFE",)  # set by pytest-env for Playwright; never in production
+
+
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {
-        k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.startswith("AWS_")
+        k: v
+        for k, v in os.environ.items()
+        if k not in PRODUCTION and k not in TEST_ONLY and not k.startswith("AWS_")
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
