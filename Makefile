@@ -43,7 +43,7 @@ format: $(VENV)/.installed-test
 
 ## Benchmarks print figures; they are run, not asserted.
 bench: $(VENV)/.installed-test
-	scripts/test-services.sh
+	scripts/test-services.sh ffmpeg
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

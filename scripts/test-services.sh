@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test` needs PostgreSQL and Redis at 127.0.0.1 and Debian's Chromium for the browser tests.
 # Start what is installed but down; install Chromium (and docker-compose, to validate the compose
-# file) with apt when missing and we are allowed to.
+# file) with apt when missing and we are allowed to. Extra commands to install may be named as
+# arguments (`make bench` asks for ffmpeg, the video benchmark's baseline).
 set -euo pipefail
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
@@ -21,6 +22,7 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
+for extra in "$@"; do command -v "$extra" >/dev/null || missing+=("$extra"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing ${missing[*]} with apt"
