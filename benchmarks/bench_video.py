@@ -31,22 +31,14 @@ import av  # noqa: E402
 
 from comparisons.engines.base import Options, Result  # noqa: E402
 from comparisons.engines.video import engine  # noqa: E402
-from tests.engines.media_videos import Shot, Storyboard, write_video  # noqa: E402
+from tests.engines.media_videos import PHOTOS, Shot, Storyboard, write_video  # noqa: E402
 
 T = TypeVar("T")
 
 OUT = ROOT / "benchmarks" / "out"
 CHANGED = (20.0, 24.0)
 X264_DEFAULTS = {"preset": "medium", "crf": "23"}  # keyint 250 and 3 B-frames are x264's defaults
-SHOT_PHOTOS = (
-    "astronaut",
-    "coffee",
-    "chelsea",
-    "rocket",
-    "hubble_deep_field",
-    "retina",
-    "immunohistochemistry",
-)
+SHOT_PHOTOS = PHOTOS[:7]  # the photos the test videos use, with motion (not the flat ones)
 
 
 def storyboard() -> Storyboard:
