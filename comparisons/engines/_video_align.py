@@ -66,13 +66,13 @@ def on_grid(times: np.ndarray, vectors: np.ndarray, rate: float = GRID_RATE) -> 
 
 
 def find_offset(a: Samples, b: Samples) -> tuple[float, float]:
-    """(offset_s, agreement): the same content is at time t in file1 and t - offset_s in file2.
+    """(offset_s, agreement): the same content is at time t in file1 and t + offset_s in file2.
 
-    A positive offset means file2 starts later in the content (its intro was trimmed); a negative
-    one means file2 has extra seconds in front. The offset is found on the 10 Hz grid, then refined
-    to the frame by trying nearby offsets on the kept frames themselves. Agreement is the mean
-    signature correlation of the aligned frames: when it is low the files share no content, and
-    no offset is claimed."""
+    This is the audio engine's convention: a positive offset means file2 plays the shared content
+    later (it has extra seconds in front); a negative one means it plays it earlier (its intro was
+    trimmed). The offset is found on the 10 Hz grid, then refined to the frame by trying nearby
+    offsets on the kept frames themselves. Agreement is the mean signature correlation of the
+    aligned frames: when it is low the files share no content, and no offset is claimed."""
     sig_a, sig_b = signatures(a.frames), signatures(b.frames)
     corr = on_grid(a.times, sig_a) @ on_grid(b.times, sig_b).T
     means = _diagonal_means(corr)
@@ -87,11 +87,11 @@ def find_offset(a: Samples, b: Samples) -> tuple[float, float]:
 
 
 def _diagonal_means(corr: np.ndarray) -> dict[int, float]:
-    """Mean correlation for every shift k (file1 index minus file2 index) with enough overlap."""
+    """Mean correlation for every shift k (file2 index minus file1 index) with enough overlap."""
     na, nb = corr.shape
     least = max(1, int(MIN_OVERLAP * min(na, nb)))
     return {
-        k: float(np.diagonal(corr, offset=-k).mean()) for k in range(-(nb - least), na - least + 1)
+        k: float(np.diagonal(corr, offset=k).mean()) for k in range(-(na - least), nb - least + 1)
     }
 
 
@@ -109,7 +109,7 @@ def _refine(
         if not len(ia):
             continue
         agreement = float(np.mean(np.sum(sig_a[ia] * sig_b[ib], axis=1)))
-        mismatch = float(np.mean(np.abs(b.times[ib] - (a.times[ia] - offset))))
+        mismatch = float(np.mean(np.abs(b.times[ib] - (a.times[ia] + offset))))
         score = agreement - MISMATCH_PENALTY_PER_S * mismatch
         if score > best[1]:
             best = (float(offset), score, agreement)
@@ -121,7 +121,7 @@ def pair_frames(a: Samples, b: Samples, offset: float) -> tuple[np.ndarray, np.n
     (moments before file2's first frame or after its last have no partner)."""
     if len(b.times) == 0:
         return np.array([], dtype=int), np.array([], dtype=int)
-    target = a.times - offset
+    target = a.times + offset  # the same moments in file2's time
     right = np.clip(np.searchsorted(b.times, target), 0, len(b.times) - 1)
     left = np.clip(right - 1, 0, len(b.times) - 1)
     nearest = np.where(

@@ -80,7 +80,8 @@ def _adjacent(left: Run, right: Run, times: np.ndarray) -> bool:
 
 @dataclass(frozen=True)
 class Span:
-    """A time range of file1 and where it is in file2, with its mean score."""
+    """A time range of file1 and where it is in file2 (file2's time = file1's + offset), with its
+    mean score."""
 
     source_start: float
     source_end: float
@@ -91,8 +92,8 @@ class Span:
         return {
             "source_start": round(self.source_start, 2),
             "source_end": round(self.source_end, 2),
-            "target_start": round(self.source_start - self.offset, 2),
-            "target_end": round(self.source_end - self.offset, 2),
+            "target_start": round(self.source_start + self.offset, 2),
+            "target_end": round(self.source_end + self.offset, 2),
             "score": round(self.score, 1),
             **extra,
         }
@@ -128,13 +129,14 @@ def timeline(times: np.ndarray, scores: np.ndarray, seconds: int) -> list[float 
 
 
 def unpaired(duration_a: float, duration_b: float, offset: float) -> list[dict[str, Any]]:
-    """The ends of either file that have no counterpart in the other at this offset."""
-    start, end = max(0.0, offset), min(duration_a, duration_b + offset)  # overlap, file1's time
+    """The ends of either file that have no counterpart in the other at this offset (file2's
+    time = file1's + offset)."""
+    start, end = max(0.0, -offset), min(duration_a, duration_b - offset)  # overlap, file1's time
     ends: list[tuple[str, Range | None, Range | None]] = [
         ("only_in_file1", (0.0, start), None),
         ("only_in_file1", (end, duration_a), None),
-        ("only_in_file2", None, (0.0, -offset)),
-        ("only_in_file2", None, (duration_a - offset, duration_b)),
+        ("only_in_file2", None, (0.0, offset)),
+        ("only_in_file2", None, (duration_a + offset, duration_b)),
     ]
     return [
         _range_dict(kind, source, target)
@@ -162,4 +164,5 @@ def _range_dict(kind: str, source: Range | None, target: Range | None) -> dict[s
 
 
 def overlap_seconds(duration_a: float, duration_b: float, offset: float) -> float:
-    return max(0.0, min(duration_a, duration_b + offset) - max(0.0, offset))
+    """How long both files play shared moments at this offset (file2's time = file1's + offset)."""
+    return max(0.0, min(duration_a, duration_b - offset) - max(0.0, -offset))

@@ -126,13 +126,14 @@ def build_result(a: Samples, b: Samples) -> Result:
     times = a.times[pairs.a]
     length_a, length_b = _length(a), _length(b)
     step = _step(a)
-    overlap_end = min(length_a, length_b + offset)
+    overlap_end = min(length_a, length_b - offset)  # in file1's time
     spans = seg.spans(seg.runs(scores, times), times, scores, step, offset, overlap_end)
     coverage = seg.overlap_seconds(length_a, length_b, offset) / max(length_a, length_b)
     aligned = float(scores.mean()) if len(scores) else 0.0
     similarity = aligned * min(1.0, coverage / FULL_COVERAGE)
     metrics = {
         **_frame_metrics(pairs),
+        # As the audio engine reports it: file2's time = file1's + offset_s.
         "offset_s": round(offset, 2) + 0.0,  # + 0.0 turns -0.0 into 0.0
         "alignment_correlation": round(agreement, 3),
         "aligned_similarity": round(aligned, 1),

@@ -86,6 +86,12 @@ class Clips:
         return self._write("padded.mp4", self.other_board.cut(0.0, 3.0).then(self.board))
 
     @cached_property
+    def padded_and_changed(self) -> Path:
+        """Three seconds of other pictures, then the base clip with CHANGED replaced."""
+        board = self.other_board.cut(0.0, 3.0).then(self.board.replaced(*CHANGED, "moon"))
+        return self._write("padded_changed.mp4", board)
+
+    @cached_property
     def other(self) -> Path:
         return self._write("other.mp4", self.other_board)
 
@@ -203,7 +209,8 @@ def test_it_scores_a_copy_at_another_frame_rate_high(clips: Clips) -> None:
 def test_it_finds_a_copy_with_a_trimmed_intro_at_its_offset(clips: Clips) -> None:
     result = compare(clips.base, clips.trimmed)
 
-    assert result.metrics["offset_s"] == pytest.approx(2.0, abs=0.05)
+    # file2 plays the shared content 2 s earlier: file2's time = file1's + offset_s (as audio).
+    assert result.metrics["offset_s"] == pytest.approx(-2.0, abs=0.05)
     assert result.similarity >= HIGH
     assert result.metrics["timeline"][:2] == [None, None]  # file2 has nothing at 0-2 s
     [segment] = result.segments
@@ -218,12 +225,33 @@ def test_it_finds_a_copy_with_a_trimmed_intro_at_its_offset(clips: Clips) -> Non
 def test_it_finds_a_copy_with_extra_seconds_in_front(clips: Clips) -> None:
     result = compare(clips.base, clips.padded)
 
-    assert result.metrics["offset_s"] == pytest.approx(-3.0, abs=0.05)
+    assert result.metrics["offset_s"] == pytest.approx(3.0, abs=0.05)  # file2 plays it 3 s later
     assert result.metrics["aligned_similarity"] >= 95
     assert result.similarity >= HIGH
     [segment] = result.segments
     assert segment["target_start"] == pytest.approx(3.0, abs=0.1)
-    assert any(change["kind"] == "only_in_file2" for change in result.changes)
+    [extra] = result.changes
+    assert extra["kind"] == "only_in_file2"
+    assert (extra["target_start"], extra["target_end"]) == (0.0, pytest.approx(3.0, abs=0.05))
+
+
+def test_it_maps_a_replaced_range_to_file2s_time_when_file2_is_offset(clips: Clips) -> None:
+    """file2 = three other seconds, then the base clip with seconds 3-5 replaced: the change is
+    at 3-5 s in file1 and at 6-8 s in file2."""
+    result = compare(clips.base, clips.padded_and_changed)
+
+    assert result.metrics["offset_s"] == pytest.approx(3.0, abs=0.05)
+    [changed] = [change for change in result.changes if change["kind"] == "changed"]
+    assert (changed["source_start"], changed["source_end"]) == (
+        pytest.approx(3.0, abs=0.1),
+        pytest.approx(5.0, abs=0.1),
+    )
+    assert (changed["target_start"], changed["target_end"]) == (
+        pytest.approx(6.0, abs=0.1),
+        pytest.approx(8.0, abs=0.1),
+    )
+    for segment in result.segments:
+        assert segment["target_start"] == pytest.approx(segment["source_start"] + 3.0, abs=0.05)
 
 
 def test_it_scores_different_content_low(clips: Clips) -> None:
