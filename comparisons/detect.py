@@ -11,9 +11,10 @@
    picture) makes it video, audio alone makes it audio. When PyAV cannot open a file whose
    signature is unambiguous, the signature decides (the engine's probe reports a corrupt file
    later, as 422); detection stays cheap.
-3. Otherwise text: UTF-8/16/32 with or without BOM, or a legacy 8-bit encoding found by
-   charset-normalizer. WEBVTT and SRT cue blocks make a subtitle; otherwise a cheap look picks JSON,
-   XML, CSV or plain text.
+3. Otherwise text, decided exactly as the text and subtitle engines decide it when they read the
+   whole file (`engines._textio.decode`): UTF-8/16/32 with or without BOM, or a legacy 8-bit
+   encoding found by chardet, with no NULs and few control characters. WEBVTT and SRT cue blocks
+   make a subtitle; otherwise a cheap look picks JSON, XML, CSV or plain text.
 
 Anything else raises `UnsupportedType`. Its message is built by the caller, who knows the file's
 name in the request: `exc.for_file("file1")` gives "file1 looks like a PDF document; DiffALL
@@ -23,14 +24,14 @@ and `exc.detail` is the same sentence about "the file".
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import charset_normalizer
+from comparisons.engines._textio import decode
+from comparisons.engines.base import UnreadableFile
 
 HEAD_BYTES = 64 * 1024
 
@@ -351,61 +352,15 @@ def _refuse_known(head: bytes) -> None:
 
 # ----------------------------------------------------------------------------- text
 
-_BOMS = (  # longest first: the UTF-32-LE BOM begins with the UTF-16-LE one
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1b")
-_MAX_CONTROL_SHARE = 0.01  # a few stray control characters still make a text file
-
 
 def _as_text(head: bytes, complete: bool) -> Detected | None:
-    text = _decode(head, complete)
-    if text is None or not _looks_like_text(text):
-        return None
+    try:
+        text = decode(head, "the file", complete=complete).text
+    except UnreadableFile:
+        return None  # binary, or bytes no text encoding reads
     if not complete and "\n" in text:
         text = text[: text.rindex("\n") + 1]  # the last line of the head may be cut short
     return _text_kind(text)
-
-
-def _decode(head: bytes, complete: bool) -> str | None:
-    for bom, encoding in _BOMS:
-        if head.startswith(bom):
-            return _strict(head[len(bom) :], encoding, complete)
-    if b"\x00" not in head:
-        text = _strict(head, "utf-8", complete)
-        if text is not None:
-            return text
-    return _guess(head)
-
-
-def _strict(data: bytes, encoding: str, complete: bool) -> str | None:
-    """Decode, tolerating only a character cut in half at the end of an incomplete head."""
-    try:
-        return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=complete)
-    except UnicodeDecodeError:
-        return None
-
-
-def _guess(head: bytes) -> str | None:
-    """A legacy 8-bit encoding, or UTF-16/32 without a BOM, as charset-normalizer sees it. Bytes
-    with NULs are text only as UTF-16/32: NUL is never part of text in an 8-bit encoding."""
-    best = charset_normalizer.from_bytes(head).best()
-    if best is None:
-        return None
-    if b"\x00" in head and not best.encoding.startswith(("utf_16", "utf_32")):
-        return None
-    return str(best)
-
-
-def _looks_like_text(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    controls = sum(1 for ch in text if ch < " " and ch not in _ALLOWED_CONTROLS)
-    return controls <= _MAX_CONTROL_SHARE * max(len(text), 1)
 
 
 _SRT_TIME = r"\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"

@@ -70,17 +70,22 @@ def read_text(path: Path, label: str) -> Decoded:
     return decode(path.read_bytes(), label)
 
 
-def decode(data: bytes, label: str) -> Decoded:
+def decode(data: bytes, label: str, *, complete: bool = True) -> Decoded:
+    """The one way DiffALL decides whether bytes are text, and in what encoding: a BOM, else
+    strict UTF-8, else chardet's guess; then no NULs and few control characters. Raises
+    `UnreadableFile`. `complete=False` says `data` is only the head of a longer file (media-type
+    detection reads 64 KB), so a character cut in two at its end is dropped, not an error."""
     for bom, codec in BOMS:
         if data.startswith(bom):
-            return _decoded(_strict(data[len(bom) :], codec, label), f"{codec} (BOM)", label)
+            text = _strict(data[len(bom) :], codec, label, complete)
+            return _decoded(text, f"{codec} (BOM)", label)
     if b"\x00" not in data:
         try:
-            return _decoded(data.decode("utf-8"), "utf-8", label)
+            return _decoded(_text_of(data, "utf-8", complete), "utf-8", label)
         except UnicodeDecodeError:
             pass  # a legacy 8-bit encoding (or binary): let the detector decide
     codec = _detect(data, label)
-    return _decoded(_strict(data, codec, label), codec, label)
+    return _decoded(_strict(data, codec, label, complete), codec, label)
 
 
 def _detect(data: bytes, label: str) -> str:
@@ -93,9 +98,16 @@ def _detect(data: bytes, label: str) -> str:
     return codecs.lookup(encoding).name
 
 
-def _strict(data: bytes, codec: str, label: str) -> str:
-    try:
+def _text_of(data: bytes, codec: str, complete: bool) -> str:
+    """Strict decoding; of a head, an incomplete last character is held back, not an error."""
+    if complete:
         return data.decode(codec)
+    return codecs.getincrementaldecoder(codec)("strict").decode(data, final=False)
+
+
+def _strict(data: bytes, codec: str, label: str, complete: bool) -> str:
+    try:
+        return _text_of(data, codec, complete)
     except UnicodeDecodeError as exc:
         raise UnreadableFile(
             f"{label} is not readable text: byte {exc.start} is not valid {codec}."

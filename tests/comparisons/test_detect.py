@@ -23,6 +23,8 @@ from PIL import Image
 from skimage import data as photos
 
 from comparisons.detect import HEAD_BYTES, Detected, UnsupportedType, detect
+from comparisons.engines import UnreadableFile, get_engine
+from tests.engines.media_texts import translations
 
 LICENSES = Path("/usr/share/common-licenses")
 SITE = Path(np.__file__).parent.parent  # site-packages of the test venv
@@ -184,6 +186,15 @@ def write_text(path: Path, text: str, encoding: str) -> Path:
     return path
 
 
+MO = "conf/locale/fr/LC_MESSAGES/django.mo"  # compiled translations: binary with text inside
+
+
+def belled(every: int) -> bytes:
+    """The GPL with a BEL control character after every `every` characters."""
+    text = (LICENSES / "GPL-3").read_text()
+    return "\a".join(text[k : k + every] for k in range(0, len(text), every)).encode()
+
+
 def french_po() -> str:
     """Django's French translations: real text with accents."""
     import django
@@ -306,7 +317,7 @@ UNSUPPORTED: dict[str, tuple[Maker, str]] = {
     "gzip": (lambda p: _bytes(p, gzip.compress((LICENSES / "GPL-3").read_bytes())), "gzip"),
     "sqlite": (lambda p: _sqlite(p), "an SQLite database"),
     "gettext-mo": (
-        lambda p: _copy(_package_file("django", "conf/locale/fr/LC_MESSAGES/django.mo"), p),
+        lambda p: _copy(_package_file("django", MO), p),
         "binary data",
     ),
     "bmp": (lambda p: save_image(p, "BMP"), "a BMP image"),
@@ -431,12 +442,60 @@ def test_it_detects_a_truncated_file_by_its_signature(
     assert detect(truncated).media_type == SUPPORTED[name][1].media_type
 
 
-def test_it_reads_only_the_head_of_a_long_text(tmp_path: Path) -> None:
-    """A multi-byte character cut at the 64 KB boundary must not turn text into binary."""
+def straddling(char: str, encoding: str, at: int) -> bytes:
+    """French text in `encoding` with `char` starting at byte `at`, and more text after it."""
     text = french_po() * 3
-    path = write_text(tmp_path / "long", text, "utf-8")
-    assert path.stat().st_size > HEAD_BYTES
+    head = text.encode(encoding)[:at].decode(encoding, errors="ignore")  # whole characters
+    space = len("  ".encode(encoding)) - len(" ".encode(encoding))  # bytes, without the BOM
+    head += " " * ((at - len(head.encode(encoding))) // space)
+    assert len(head.encode(encoding)) == at
+    return (head + char + text).encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "char", "bytes_before_the_cut"),
+    [("utf-8", "é", 1), ("utf-8", "€", 2), ("utf-8", "🎬", 3), ("utf-16", "🎬", 2)],
+)
+def test_it_reads_only_the_head_of_a_long_text_even_when_it_cuts_a_character(
+    tmp_path: Path, encoding: str, char: str, bytes_before_the_cut: int
+) -> None:
+    """The head ends inside a character (UTF-16: between the halves of a surrogate pair): that
+    character is left for the engine, it does not turn the text into binary data."""
+    data = straddling(char, encoding, HEAD_BYTES - bytes_before_the_cut)
+    with pytest.raises(UnicodeDecodeError, match="unexpected end of data"):
+        data[:HEAD_BYTES].decode(encoding)
+    path = _bytes(tmp_path / "long", data)
+
     assert detect(path) == Detected("text", "plain")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "encoding"),
+    [
+        ("french-cp1252", lambda: "\r\n".join(translations("fr")).encode("cp1252"), "cp1252"),
+        ("polish-cp1250", lambda: "\r\n".join(translations("pl")).encode("cp1250"), "cp1250"),
+        ("russian-cp1251", lambda: "\r\n".join(translations("ru")).encode("cp1251"), "cp1251"),
+        ("a-bell-every-300-characters", lambda: belled(300), "utf-8"),
+        ("a-bell-every-150-characters", lambda: belled(150), None),  # 0.7 %: binary to both
+        ("gettext-mo", lambda: _package_file("django", MO).read_bytes(), None),
+    ],
+)
+def test_it_decides_what_is_text_as_the_text_engine_does(
+    tmp_path: Path, name: str, content: Callable[[], bytes], encoding: str | None
+) -> None:
+    """One decision for "is this text, in what encoding": what detect() calls text is what the
+    engines can read, so an upload is never accepted here and refused later as unreadable."""
+    path = _bytes(tmp_path / "input", content())
+    text_engine = get_engine("text")
+
+    if encoding is None:
+        with pytest.raises(UnsupportedType, match="binary data"):
+            detect(path)
+        with pytest.raises(UnreadableFile, match="not text"):
+            text_engine.probe(path)
+    else:
+        assert detect(path).media_type == "text"
+        assert text_engine.probe(path).extra["encoding"] == encoding
 
 
 # ----------------------------------------------------------------------------- unsupported
