@@ -24,12 +24,11 @@ and `exc.detail` is the same sentence about "the file".
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from comparisons.engines._structured import csv_delimiter
 from comparisons.engines._textio import decode
 from comparisons.engines.base import UnreadableFile
 
@@ -392,15 +391,7 @@ def _is_srt(body: str) -> bool:
     return opens_with_cue or len(_SRT_CUE.findall(body, 0, 8192)) >= 2
 
 
-def _is_csv(body: str, rows_checked: int = 20) -> bool:
-    """The sniffer's delimiter splits the first lines into the same number (>= 2) of fields."""
-    lines = body.splitlines()[:rows_checked]
-    if len(lines) < 2:
-        return False
-    sample = "\n".join(lines)
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        widths = {len(row) for row in csv.reader(io.StringIO(sample), dialect) if row}
-    except csv.Error:
-        return False
-    return len(widths) == 1 and widths.pop() >= 2
+def _is_csv(body: str) -> bool:
+    """A table as the text engine sees one: a delimiter splits the first lines into the same
+    number (>= 2) of fields. (csv.Sniffer took 28 s here on a 64 KB upload of `,"`.)"""
+    return csv_delimiter(body) is not None

@@ -143,7 +143,7 @@ def _squash(text: str | None) -> str:
 
 
 def _parse_csv(text: str) -> Parsed | None:
-    delimiter = _delimiter(text)
+    delimiter = csv_delimiter(text)
     if delimiter is None:
         return None
     try:
@@ -167,9 +167,10 @@ def _parse_csv(text: str) -> Parsed | None:
     return Parsed("csv", _Table(rows, [n for n, _ in records], _looks_like_header(rows)))
 
 
-def _delimiter(text: str) -> str | None:
+def csv_delimiter(text: str) -> str | None:
     """The delimiter that splits the first lines into one number (>= 2) of fields, the widest
-    if several do. Not csv.Sniffer: its regular expressions took 20-40 s on 64 KB of `,"`."""
+    if several do; None when the text is no table. Media-type detection asks this too. Not
+    csv.Sniffer: its regular expressions took 20-40 s on 64 KB of `,"`."""
     head = text[:CSV_SAMPLE].split("\n")[:-1][:CSV_SAMPLE_LINES]  # whole lines only
     lines = [line for line in head if line.strip()]
     if len(lines) < 2:
