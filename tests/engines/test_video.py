@@ -27,6 +27,9 @@ HIGH, LOW = 85.0, 40.0
 SECONDS = 8.0
 CHANGED = (3.0, 5.0)  # seconds of the base clip replaced in `partly_changed`
 OTHER_PHOTOS = ("hubble_deep_field", "retina", "immunohistochemistry", "camera")
+REPEATING_SECONDS = 30.0
+REPEATING_CHANGED = (12.0, 16.0)
+SLOW_PAN = media.Storyboard((media.Shot("astronaut", 30.0, pan=(0.01, 0.007), zoom=0.005),))
 
 
 class Clips:
@@ -98,6 +101,26 @@ class Clips:
     @cached_property
     def partly_changed(self) -> Path:
         return self._write("partly.mp4", self.board.replaced(*CHANGED, "moon"))
+
+    @cached_property
+    def repeating(self) -> Path:
+        """30 s of the default board: the same four shots, with the same motion, every 9 s."""
+        return self._write("repeating.mp4", media.default_board(REPEATING_SECONDS))
+
+    @cached_property
+    def repeating_changed(self) -> Path:
+        board = media.default_board(REPEATING_SECONDS).replaced(*REPEATING_CHANGED, "moon")
+        return self._write("repeating_changed.mp4", board)
+
+    @cached_property
+    def slow_pan_start(self) -> Path:
+        """Seconds 0-20 of one photo panned and zoomed slowly (frames 1 s apart look alike)."""
+        return self._write("slow_pan_start.mp4", SLOW_PAN, end=20.0)
+
+    @cached_property
+    def slow_pan_end(self) -> Path:
+        """Seconds 10-30 of the same slow pan: it overlaps the start by 10 s."""
+        return self._write("slow_pan_end.mp4", SLOW_PAN, start=10.0)
 
     @cached_property
     def truncated_mp4(self) -> Path:
@@ -279,6 +302,41 @@ def test_it_pinpoints_the_seconds_that_were_replaced(clips: Clips) -> None:
         pytest.approx(5.0, abs=0.1),
     )
     assert change["score"] < LOW
+
+
+def test_it_aligns_repeating_content_where_it_explains_most_of_both_files(clips: Clips) -> None:
+    """The same shots every 9 s, seconds 12-16 replaced in file2. Shifted 18 s, the 12 s that
+    still overlap agree perfectly (which fooled a mean correlation: offset -18, score 44); in
+    place, 26 of the 30 s agree, and only 12-16 differ."""
+    result = compare(clips.repeating, clips.repeating_changed)
+
+    assert result.metrics["offset_s"] == 0.0
+    assert result.metrics["coverage"] == 1.0
+    assert 60 < result.similarity < 95
+    timeline = result.metrics["timeline"]
+    assert len(timeline) == REPEATING_SECONDS
+    assert [second for second, score in enumerate(timeline) if score < LOW] == [12, 13, 14, 15]
+    assert min(score for second, score in enumerate(timeline) if not 12 <= second < 16) >= HIGH
+    [change] = result.changes
+    assert (change["kind"], change["target_start"], change["target_end"]) == (
+        "changed",
+        pytest.approx(12.0, abs=0.1),
+        pytest.approx(16.0, abs=0.1),
+    )
+
+
+def test_it_aligns_two_overlapping_excerpts_of_a_slow_pan_exactly(clips: Clips) -> None:
+    """Frames of a slow pan 1.4 s apart still look alike: sliding there would overlap 14% longer,
+    but the true offset, where the frames are the same, must win."""
+    result = compare(clips.slow_pan_start, clips.slow_pan_end)
+
+    assert result.metrics["offset_s"] == pytest.approx(-10.0, abs=0.05)
+    assert result.metrics["aligned_similarity"] >= 95
+    [segment] = result.segments
+    assert (segment["source_start"], segment["target_start"]) == (
+        pytest.approx(10.0, abs=0.1),
+        pytest.approx(0.0, abs=0.1),
+    )
 
 
 def test_it_reports_progress_rising_to_100_while_it_decodes(clips: Clips) -> None:
