@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.test import override_settings
 
@@ -97,10 +98,16 @@ def test_it_runs_an_audio_job_in_a_real_worker(celery_worker, alice, recordings)
     assert result["similarity"] <= 40
 
 
-def test_it_answers_400_at_submit_for_media_over_60_seconds(alice, videos):
+def test_it_answers_400_at_submit_for_media_over_60_seconds(alice, videos, recordings, tmp_path):
     response = alice.compare(videos["too_long"], videos["original"])
     assert response.status_code == 400 and response.json()["error"] == "too_long"
     assert "file1 is 62" in response.json()["detail"]
+    speech = media_audio.speak(media_audio.license_words("GPL-3", count=40))
+    long_speech = media_audio.fit(np.tile(speech, 20), seconds=62.0)
+    long_recording = media_audio.encode(long_speech, tmp_path / "long.mp3")
+    response = alice.compare(recordings["wav"], long_recording)
+    assert response.status_code == 400 and response.json()["error"] == "too_long"
+    assert "file2 is 62" in response.json()["detail"]
     assert billing.credits_remaining(user=alice.user) == 10
 
 

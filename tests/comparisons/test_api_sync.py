@@ -93,6 +93,19 @@ def test_it_compares_subtitles_of_a_whole_film(alice, tmp_path):
     assert response.json()["similarity"] == 100
 
 
+def test_it_goes_by_content_not_by_the_file_name(alice, images, tmp_path):
+    mislabelled = tmp_path / "song.mp3"
+    mislabelled.write_bytes(images["astronaut"].read_bytes())
+    response = alice.compare(mislabelled, images["astronaut_jpeg"])
+    assert response.status_code == 200, response.content
+    assert response.json()["type"] == "image"
+    assert response.json()["files"]["file1"] == {
+        "name": "song.mp3",
+        "format": "png",
+        "size": mislabelled.stat().st_size,
+    }
+
+
 # --- errors: the contract's status codes, no credit taken, nothing left behind -------------------
 
 
