@@ -239,13 +239,14 @@ if REDIS_URL:
 else:
     # kombu's filesystem transport carries tasks between processes on one host with no server.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),  # default: ./control, wherever it runs
         "store_processed": False,
     }
 # Video and audio jobs go to their own queue so they never delay a quick job; a deployment can
