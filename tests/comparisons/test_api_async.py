@@ -87,6 +87,15 @@ def test_it_runs_a_video_job_in_a_real_worker(celery_worker, alice, videos):
     assert stored.attempts == 1 and stored.file_a.startswith(f"comparisons/{stored.id}/")
 
 
+def test_the_poll_shows_progress_rising_while_a_video_job_runs(celery_worker, alice, videos):
+    accepted = alice.compare(videos["slow"], videos["slow"])
+    result, seen = poll_until_final(alice, accepted.json()["status_url"])
+    assert result["status"] == "done" and result["similarity"] == 100
+    midway = [p for p in seen if 0 < p < 100]
+    assert len(set(midway)) >= 2, f"the poll saw no rising progress: {seen}"
+    assert seen == sorted(seen)
+
+
 def test_it_runs_an_audio_job_in_a_real_worker(celery_worker, alice, recordings):
     accepted = alice.compare(recordings["wav"], recordings["mp3"])
     assert accepted.status_code == 202, accepted.content
