@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,15 +20,15 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from comparisons.engines._textio import (
-    MAX_LINE_CHARS,
-    Words,
-    align,
-    clip,
-    distance,
-    score,
-    text_metrics,
+from comparisons.engines._structured_paths import (
+    Record,
+    Steps,
+    column_change,
+    csv_change,
+    json_change,
+    xml_change,
 )
+from comparisons.engines._textio import Words, align, distance, score, text_metrics
 from comparisons.engines.base import Result
 
 # --- structured: parsing -------------------------------------------------------------------------
@@ -254,17 +253,6 @@ def _scalar_key(value: Any) -> tuple[Any, ...]:
 
 # --- structured: comparing -----------------------------------------------------------------------
 
-Steps = tuple[str | int, ...]  # keys and indexes from the document root
-
-
-@dataclass(frozen=True)
-class _Record:
-    kind: str  # "changed" | "added" | "removed"
-    at_a: Steps | None  # where in file1 (None for an addition)
-    at_b: Steps | None  # where in file2 (None for a removal)
-    old: Any = None
-    new: Any = None
-
 
 class _Differ:
     """Walks two documents side by side: objects by key, arrays aligned by fingerprint (so one
@@ -274,7 +262,7 @@ class _Differ:
     def __init__(self, ia: Index, ib: Index) -> None:
         self.ia, self.ib = ia, ib
         self.equal = self.changed = self.added = self.removed = self.total = 0
-        self.records: list[_Record] = []
+        self.records: list[Record] = []
 
     def diff(self, a: Any, b: Any, at_a: Steps, at_b: Steps) -> None:
         (ha, na), (hb, nb) = self.ia.of(a), self.ib.of(b)
@@ -289,7 +277,7 @@ class _Differ:
                 self.removed, self.added = self.removed + na, self.added + nb
             else:
                 self.changed += 1
-            self._note(_Record("changed", at_a, at_b, a, b))
+            self._note(Record("changed", at_a, at_b, a, b))
 
     def _dicts(self, a: dict[Any, Any], b: dict[Any, Any], at_a: Steps, at_b: Steps) -> None:
         for key, value in a.items():
@@ -317,13 +305,13 @@ class _Differ:
 
     def _gone(self, value: Any, at: Steps) -> None:
         self.removed += self.ia.of(value)[1]
-        self._note(_Record("removed", at, None, old=value))
+        self._note(Record("removed", at, None, old=value))
 
     def _new(self, value: Any, at: Steps) -> None:
         self.added += self.ib.of(value)[1]
-        self._note(_Record("added", None, at, new=value))
+        self._note(Record("added", None, at, new=value))
 
-    def _note(self, record: _Record) -> None:
+    def _note(self, record: Record) -> None:
         self.total += 1
         if len(self.records) < MAX_CHANGES:
             self.records.append(record)
@@ -337,7 +325,7 @@ class _Prepared:
     value_b: Any
     total_a: int
     total_b: int
-    describe: Callable[[_Record], dict[str, Any]]
+    describe: Callable[[Record], dict[str, Any]]
     first: list[dict[str, Any]] = field(default_factory=list)  # changes found before the walk
     index_a: Index | None = None  # already built while parsing (JSON, XML)
     index_b: Index | None = None
@@ -383,58 +371,13 @@ def _prepare_tree(pa: Parsed, pb: Parsed) -> _Prepared:
         root_a, root_b = pa.value, pb.value
         return _Prepared(
             pa.value, pb.value, pa.index.leaves, pb.index.leaves,
-            lambda record: _xml_change(record, root_a, root_b),
+            lambda record: xml_change(record, root_a, root_b),
             index_a=pa.index, index_b=pb.index,
         )  # fmt: skip
     return _Prepared(
-        pa.value, pb.value, pa.index.leaves, pb.index.leaves, _json_change,
+        pa.value, pb.value, pa.index.leaves, pb.index.leaves, json_change,
         index_a=pa.index, index_b=pb.index,
     )  # fmt: skip
-
-
-def _old_new(record: _Record, show: Callable[[Any], Any]) -> dict[str, Any]:
-    shown: dict[str, Any] = {}
-    if record.kind != "added":
-        shown["old"] = show(record.old)
-    if record.kind != "removed":
-        shown["new"] = show(record.new)
-    return shown
-
-
-def _show(value: Any) -> Any:
-    """A value as it can appear in the answer: short, and valid JSON (no NaN)."""
-    if isinstance(value, str):
-        return clip(value)
-    try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    except ValueError:
-        return clip(json.dumps(value, ensure_ascii=False))
-    return value if len(text) <= MAX_LINE_CHARS else clip(text)
-
-
-# JSON: "$.a.b[3]", with ["odd key"] for keys that are not identifiers
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-def _json_path(steps: Steps) -> str:
-    path = "$"
-    for step in steps:
-        if isinstance(step, int):
-            path += f"[{step}]"
-        elif _IDENTIFIER.match(step):
-            path += f".{step}"
-        else:
-            path += f"[{json.dumps(step, ensure_ascii=False)}]"
-    return path
-
-
-def _json_change(record: _Record) -> dict[str, Any]:
-    at = record.at_a if record.at_a is not None else record.at_b
-    change: dict[str, Any] = {"path": _json_path(at or ()), "kind": record.kind}
-    if record.kind == "changed" and record.at_b != record.at_a:
-        change["path_b"] = _json_path(record.at_b or ())
-    return change | _old_new(record, _show)
 
 
 # CSV: records matched by content, cells by column name when both files have a header row
@@ -448,17 +391,17 @@ def _prepare_csv(pa: Parsed, pb: Parsed) -> _Prepared:
     if not named:
         return _Prepared(
             ta.rows, tb.rows, _cells(ta.rows), _cells(tb.rows),
-            lambda record: _csv_change(record, ta.lines, tb.lines, named=False),
+            lambda record: csv_change(record, ta.lines, tb.lines, named=False),
         )  # fmt: skip
     names_a, names_b = ta.rows[0], tb.rows[0]
     common = [name for name in names_a if name in names_b]
-    columns = [_column_change("removed", n) for n in names_a if n not in names_b]
-    columns += [_column_change("added", n) for n in names_b if n not in names_a]
+    columns = [column_change("removed", n) for n in names_a if n not in names_b]
+    columns += [column_change("added", n) for n in names_b if n not in names_a]
     return _Prepared(
         _by_name(ta.rows[1:], names_a, common) if common else None,
         _by_name(tb.rows[1:], names_b, common) if common else None,
         _cells(ta.rows[1:]), _cells(tb.rows[1:]),
-        lambda record: _csv_change(record, ta.lines[1:], tb.lines[1:], named=True),
+        lambda record: csv_change(record, ta.lines[1:], tb.lines[1:], named=True),
         columns,
     )  # fmt: skip
 
@@ -474,105 +417,3 @@ def _cells(rows: list[list[str]]) -> int:
 def _by_name(rows: list[list[str]], names: list[str], common: list[str]) -> list[dict[str, str]]:
     where = [names.index(name) for name in common]
     return [{name: row[k] for name, k in zip(common, where, strict=True)} for row in rows]
-
-
-def _column_change(kind: str, name: str) -> dict[str, Any]:
-    return {"path": f'column "{name}"', "kind": kind, "column": name}
-
-
-def _csv_change(
-    record: _Record, lines_a: list[int], lines_b: list[int], *, named: bool
-) -> dict[str, Any]:
-    """Rows are named by the file line they start on — the row number a spreadsheet shows."""
-    at = record.at_a if record.at_a is not None else record.at_b
-    where: dict[str, Any] = {}
-    if record.at_a is not None:
-        where["row_a"] = lines_a[int(record.at_a[0])]
-    if record.at_b is not None:
-        where["row_b"] = lines_b[int(record.at_b[0])]
-    path = f"row {where.get('row_a', where.get('row_b'))}"
-    if at is not None and len(at) > 1:
-        column = at[1] if named else int(at[1]) + 1
-        where["column"] = column
-        path += f', column "{column}"' if named else f", column {column}"
-    return {"path": path, "kind": record.kind, **where} | _old_new(record, _show)
-
-
-# XML: "/catalog/book[2]/@id", "/catalog/book[2]/title/text()"
-
-_XML_LEAF = {
-    "text": "/text()",
-    "tail": "/following-sibling::text()[1]",
-    "children": "/*",
-}
-_XML_WHAT = {
-    "tag": "name",
-    "text": "text",
-    "tail": "text after",
-    "children": "children",
-}
-
-
-def _xml_change(record: _Record, root_a: Any, root_b: Any) -> dict[str, Any]:
-    at, root = (record.at_a, root_a) if record.at_a is not None else (record.at_b, root_b)
-    change: dict[str, Any] = {
-        "path": _xml_path(root, at or ()),
-        "kind": record.kind,
-        "what": _xml_what(at or ()),
-    }
-    if record.kind == "changed" and record.at_b is not None:
-        path_b = _xml_path(root_b, record.at_b)
-        if path_b != change["path"]:
-            change["path_b"] = path_b
-    return change | _old_new(record, _xml_show)
-
-
-def _xml_path(root: dict[str, Any], steps: Steps) -> str:
-    node, path, k = root, "/" + _local(root["tag"]), 0
-    while k < len(steps):
-        step = steps[k]
-        if step == "children" and k + 1 < len(steps):
-            siblings, index = node["children"], int(steps[k + 1])
-            node = siblings[index]
-            path += "/" + _xml_step(siblings, index)
-            k += 2
-        elif str(step).startswith("@"):
-            return f"{path}/@{_local(str(step)[1:])}"
-        else:
-            return path + _XML_LEAF.get(str(step), "")
-    return path
-
-
-def _xml_step(siblings: list[dict[str, Any]], index: int) -> str:
-    """XPath's step: the tag, with a 1-based position when it has same-named siblings."""
-    tag = siblings[index]["tag"]
-    before = sum(1 for node in siblings[:index] if node["tag"] == tag)
-    count = before + sum(1 for node in siblings[index:] if node["tag"] == tag)
-    return _local(tag) + (f"[{before + 1}]" if count > 1 else "")
-
-
-def _xml_what(steps: Steps) -> str:
-    if not steps or isinstance(steps[-1], int):
-        return "element"
-    if str(steps[-1]).startswith("@"):
-        return "attribute"
-    return _XML_WHAT.get(str(steps[-1]), "element")
-
-
-def _xml_show(value: Any) -> Any:
-    if isinstance(value, dict) and "tag" in value:
-        return _snippet(value)
-    if isinstance(value, list):
-        return [_snippet(node) for node in value[:5]] + (["…"] if len(value) > 5 else [])
-    return _show(value)
-
-
-def _snippet(node: dict[str, Any]) -> str:
-    tag = _local(node["tag"])
-    attrs = "".join(f' {_local(k[1:])}="{v}"' for k, v in node.items() if k.startswith("@"))
-    inner = node.get("text", "") + ("…" if node.get("children") else "")
-    return clip(f"<{tag}{attrs}>{inner}</{tag}>" if inner else f"<{tag}{attrs}/>")
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]  # "{namespace}name" -> "name"
