@@ -339,6 +339,16 @@ def test_it_aligns_two_overlapping_excerpts_of_a_slow_pan_exactly(clips: Clips) 
     )
 
 
+def test_it_scores_excerpts_sharing_half_their_length_below_a_near_duplicate(clips: Clips) -> None:
+    """The shared 10 s agree frame for frame, but each file has 10 s the other lacks: not the
+    same video, so the score is scaled down from the agreement of the overlap."""
+    result = compare(clips.slow_pan_start, clips.slow_pan_end)
+
+    assert result.metrics["coverage"] == pytest.approx(0.5, abs=0.01)
+    assert result.metrics["aligned_similarity"] >= 95
+    assert LOW < result.similarity < HIGH
+
+
 def test_it_reports_progress_rising_to_100_while_it_decodes(clips: Clips) -> None:
     reported: list[float] = []
 

@@ -1,0 +1,70 @@
+"""How a score is put into words, pinned to what users were told: the contract's example (92.4 is
+"Moderate similarity"), the README's example answer (92.4 at an image's default threshold is a
+high-confidence match) and its table of default thresholds. The API tests take these values from
+real comparisons; these say what the values must be, so a shifted band cannot pass unseen."""
+
+from __future__ import annotations
+
+import pytest
+
+from comparisons.verdicts import confidence, default_threshold, is_match, verdict
+
+IDENTICAL = "Identical — no meaningful differences found"
+HIGH = "High similarity — only minor differences"
+MODERATE = "Moderate similarity — files share significant content"
+LOW = "Low similarity — some shared content, substantial differences"
+VERY_LOW = "Very low similarity — the files are largely different"
+
+
+def test_it_words_the_contracts_example_as_the_contract_does() -> None:
+    assert verdict(92.4) == MODERATE
+
+
+def test_it_answers_the_readmes_example_as_the_readme_shows() -> None:
+    threshold = default_threshold("image", "pixel")
+
+    assert (threshold, is_match(92.4, threshold), confidence(92.4)) == (85.0, True, "high")
+
+
+@pytest.mark.parametrize(
+    ("score", "words"),
+    [
+        (100.0, IDENTICAL), (99.0, IDENTICAL), (98.9, HIGH), (95.0, HIGH), (94.9, MODERATE),
+        (75.0, MODERATE), (74.9, LOW), (50.0, LOW), (49.9, VERY_LOW), (0.0, VERY_LOW),
+    ],
+)  # fmt: skip
+def test_it_puts_each_score_in_its_verdict_band(score: float, words: str) -> None:
+    assert verdict(score) == words
+
+
+@pytest.mark.parametrize(
+    ("score", "label"),
+    [(100.0, "high"), (90.0, "high"), (89.9, "medium"), (75.0, "medium"), (74.9, "low"),
+     (50.0, "low"), (49.9, "none"), (0.0, "none")],
+)  # fmt: skip
+def test_it_puts_each_score_in_its_confidence_band(score: float, label: str) -> None:
+    assert confidence(score) == label
+
+
+def test_it_never_words_a_higher_score_worse() -> None:
+    order = [VERY_LOW, LOW, MODERATE, HIGH, IDENTICAL]
+    ranks = [order.index(verdict(tenth / 10)) for tenth in range(1001)]
+
+    assert ranks == sorted(ranks)
+
+
+def test_it_counts_a_score_equal_to_the_threshold_as_a_match() -> None:
+    # The README: "`match` is `similarity >= threshold`".
+    assert is_match(85.0, 85.0) is True
+    assert is_match(84.9, 85.0) is False
+
+
+@pytest.mark.parametrize(
+    ("media_type", "mode", "threshold"),
+    [("image", "pixel", 85.0), ("image", "feature", 80.0), ("video", "default", 85.0),
+     ("audio", "default", 80.0), ("subtitle", "default", 85.0), ("text", "default", 90.0)],
+)  # fmt: skip
+def test_it_uses_the_default_thresholds_the_readme_lists(
+    media_type: str, mode: str, threshold: float
+) -> None:
+    assert default_threshold(media_type, mode) == threshold
