@@ -26,9 +26,10 @@ def test_it_compares_two_images_with_the_contract_fields(alice, images):
     body = response.json()
     assert body["status"] == "done" and body["type"] == "image"
     assert 0 <= body["similarity"] <= 100
-    assert body["verdict"] == verdict(body["similarity"])
+    assert body["verdict"] == verdict(body["similarity"])  # the bands: tests/.../test_verdicts.py
     assert {"ssim", "psnr", "mse"} <= set(body["metrics"])
-    assert body["match"] == (body["similarity"] >= body["threshold"])
+    assert (body["mode"], body["threshold"]) == ("pixel", 85.0)  # the README's image defaults
+    assert body["match"] == (body["similarity"] >= 85.0)
     assert body["confidence"] in ("high", "medium", "low", "none")
     assert body["credits_remaining"] == 9
     assert body["diff_url"] == f"/api/v1/compare/{body['job_id']}/diff.png"
@@ -71,11 +72,14 @@ def test_it_compares_two_texts_and_lists_the_changes(alice, texts):
     assert any("Grantor" in " ".join(change.get("added", [])) for change in body["changes"])
 
 
-@pytest.mark.parametrize("mode", ["feature", "pixel"])
-def test_it_accepts_the_image_modes(alice, images, mode):
+@pytest.mark.parametrize(("mode", "threshold"), [("feature", 80.0), ("pixel", 85.0)])
+def test_it_runs_the_image_mode_it_was_asked_for(alice, images, mode, threshold):
     response = alice.compare(images["astronaut"], images["astronaut_jpeg"], mode=mode)
     assert response.status_code == 200, response.content
-    assert response.json()["mode"] == mode
+    body = response.json()
+    assert (body["mode"], body["threshold"]) == (mode, threshold)
+    # only feature mode aligns keypoints: its metrics say so, pixel mode's do not
+    assert ("inliers" in body["metrics"]) == (mode == "feature")
 
 
 def test_it_takes_a_threshold_for_match(alice, images):
@@ -185,23 +189,37 @@ def test_it_answers_413_for_a_text_over_the_text_cap(alice, tmp_path):
         assert_error(alice.compare(long_text, long_text), 413, "file_too_large")
 
 
-def test_it_answers_422_for_an_unreadable_file_and_takes_no_credit(alice, images, tmp_path):
+def test_it_answers_422_at_submit_for_a_file_cut_short_and_makes_no_job(alice, images, tmp_path):
     truncated = tmp_path / "truncated.png"
     truncated.write_bytes(images["astronaut"].read_bytes()[:5000])
-    response = alice.compare(truncated, images["astronaut"])
-    assert response.status_code == 422, response.content
-    assert response.json()["status"] == "error"
+    body = assert_error(alice.compare(truncated, images["astronaut"]), 422, "unreadable_file")
+    assert body["detail"].startswith("file1 could not be read")
+    assert credits(alice) == 10 and not Comparison.objects.exists()
+
+
+def test_it_answers_422_when_the_engine_cannot_decode_and_refunds_the_credit(
+    alice, images, tmp_path
+):
+    """The header is whole (so the submit-time probe passes, a job is made and a credit taken);
+    zeros over the compressed pixels make the decode fail in the job, which must refund it."""
+    content = bytearray(images["coffee"].read_bytes())
+    middle = len(content) // 2
+    content[middle : middle + 4096] = bytes(4096)
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(bytes(content))
+    body = assert_error(alice.compare(images["coffee"], corrupt), 422, "unreadable_file")
+    job = Comparison.objects.get(id=body["job_id"])
+    assert (job.status, job.error_code) == (Comparison.Status.ERROR, "unreadable_file")
+    assert "file2" in job.error_detail
     assert credits(alice) == 10
-    for comparison in Comparison.objects.all():  # if it got as far as a job, the job says error
-        assert comparison.status == Comparison.Status.ERROR
 
 
-def test_it_answers_422_for_a_zero_byte_file_or_400(alice, images, tmp_path):
+def test_it_answers_400_for_a_zero_byte_file(alice, images, tmp_path):
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
-    response = alice.compare(empty, images["astronaut"])
-    assert response.status_code == 400 and response.json()["error"] == "unsupported_type"
-    assert credits(alice) == 10
+    body = assert_error(alice.compare(empty, images["astronaut"]), 400, "unsupported_type")
+    assert body["detail"].startswith("file1 looks like an empty file")
+    assert credits(alice) == 10 and not Comparison.objects.exists()
 
 
 def _wait_for_new_second() -> None:
