@@ -146,7 +146,13 @@ def test_it_keeps_money_records_read_only_in_the_admin(carol_client: Client, ali
     reserve(alice)
     entry = LedgerEntry.objects.filter(user=alice).first()
     assert entry is not None
-    html = carol_client.get(f"/admin/billing/ledgerentry/{entry.pk}/change/").content.decode()
-    assert 'type="submit"' not in html or "Save" not in html
+    page = f"/admin/billing/ledgerentry/{entry.pk}/change/"
+    html = carol_client.get(page).content.decode()
+    assert str(entry.amount) in html  # the entry is shown …
+    assert 'name="_save"' not in html and 'name="_continue"' not in html  # … with no Save
+    edited = carol_client.post(page, {"amount": "1000", "reason": "edited", "_save": "Save"})
+    assert edited.status_code == 403
+    entry.refresh_from_db()
+    assert entry.amount == -1
     assert carol_client.get("/admin/billing/ledgerentry/add/").status_code == 403
     assert carol_client.get(f"{CHANGELIST}{alice.pk}/delete/").status_code == 403

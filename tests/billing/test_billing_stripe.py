@@ -229,11 +229,14 @@ def test_it_credits_a_delayed_payment_when_it_succeeds(
 ) -> None:
     session_id = _checkout(alice_client, stripe)
     stripe.pay(session_id, delayed=True)  # a bank debit: complete but not paid yet
-    deliver(client, _session_event(stripe, session_id, "checkout.session.completed"))
+    completed = _session_event(stripe, session_id, "checkout.session.completed")
+    assert deliver(client, completed).status_code == 200
     assert paid(alice) == 0
     stripe.async_succeed(session_id)
-    deliver(client, _session_event(stripe, session_id, "checkout.session.async_payment_succeeded"))
-    deliver(client, _session_event(stripe, session_id, "checkout.session.completed"))
+    succeeded = _session_event(stripe, session_id, "checkout.session.async_payment_succeeded")
+    assert deliver(client, succeeded).status_code == 200
+    assert paid(alice) == 50
+    assert deliver(client, completed).status_code == 200  # a late redelivery changes nothing
     assert paid(alice) == 50
 
 
