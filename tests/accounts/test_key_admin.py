@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
+from accounts import services
 from accounts.models import User
 from tests.accounts.conftest import IssuedKey
 
@@ -48,6 +49,20 @@ def test_staff_revoke_keys_with_an_action(
     alice_key.api_key.refresh_from_db()
     assert alice_key.api_key.revoked_by == carol
     assert client.get("/api/v1/me", headers={"X-API-Key": alice_key.raw}).status_code == 401
+
+
+def test_staff_revoking_an_already_revoked_key_keeps_the_first_revocation(
+    carol_client: Client, alice: User, alice_key: IssuedKey
+) -> None:
+    services.api_key_revoke(api_key=alice_key.api_key, by=alice)
+    alice_key.api_key.refresh_from_db()
+    first = alice_key.api_key.revoked_at
+    response = carol_client.post(
+        KEYS, {"action": "revoke", "_selected_action": [alice_key.api_key.pk]}, follow=True
+    )
+    assert "Revoked 0 key(s)" in response.content.decode()
+    alice_key.api_key.refresh_from_db()
+    assert (alice_key.api_key.revoked_at, alice_key.api_key.revoked_by) == (first, alice)
 
 
 def test_staff_cannot_add_or_delete_keys(carol_client: Client, alice_key: IssuedKey) -> None:
