@@ -139,6 +139,24 @@ def test_it_puts_a_large_pasted_object_between_duplicates_and_unrelated(
     assert UNRELATED < result.similarity < NEAR_DUPLICATE, result.metrics
 
 
+def test_it_does_not_call_a_logo_moved_across_a_plain_page_a_near_duplicate(folder: Path) -> None:
+    """96% of the pixels agree (SSIM ~0.93 alone would score ~94), but the layout changed: the
+    perceptual hash sees it and keeps the score out of the near-duplicate band."""
+    page = np.full((300, 400, 3), 245, np.uint8)
+    logo = media.photo_at("coffee", (60, 60))
+    top_left, bottom_right = page.copy(), page.copy()
+    top_left[20:80, 20:80] = logo
+    bottom_right[220:280, 320:380] = logo
+    a = media.write(folder / "logo_top_left.png", top_left)
+    b = media.write(folder / "logo_bottom_right.png", bottom_right)
+
+    result = compare(a, b)
+
+    assert result.metrics["ssim"] > 0.9
+    assert result.metrics["phash_distance"] >= 16
+    assert UNRELATED < result.similarity < NEAR_DUPLICATE, result.metrics
+
+
 # --- evidence: the diff image and the changed regions -----------------------------------------
 
 
