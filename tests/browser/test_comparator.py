@@ -39,7 +39,7 @@ def test_it_compares_two_photos_and_shows_where_they_differ(
     screenshot(page, "image-result")
     page.goto(live_server.url + "/")
     expect(page.locator("#recent")).to_contain_text("image")
-    expect(page.locator("#balance")).to_contain_text("9")
+    expect(page.locator("#balance")).to_contain_text("9 of 10 free left today")  # one spent
 
 
 def test_it_shows_the_changed_lines_of_two_texts(
