@@ -36,6 +36,16 @@ def test_it_compares_two_images_with_the_contract_fields(alice, images):
     assert body["changes"], "the pasted patch is reported as a changed region"
 
 
+def test_it_settles_the_credit_of_a_finished_comparison_for_good(alice, images):
+    """Done means delivered: a late failure report (a retry, the sweep) cannot refund it."""
+    from billing import services as billing_services
+
+    body = alice.compare(images["astronaut"], images["coffee"]).json()
+    with pytest.raises(billing_services.AlreadySettled):
+        billing_services.credits_refund(comparison_id=uuid.UUID(body["job_id"]))
+    assert credits(alice) == 9
+
+
 def test_it_scores_a_near_duplicate_above_an_unrelated_photo(alice, images):
     near = alice.compare(images["astronaut"], images["astronaut_jpeg"]).json()["similarity"]
     far = alice.compare(images["astronaut"], images["chelsea"]).json()["similarity"]
