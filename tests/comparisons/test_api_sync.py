@@ -107,6 +107,21 @@ def test_it_compares_subtitles_of_a_whole_film(alice, tmp_path):
     assert response.json()["similarity"] == 100
 
 
+def test_it_sets_no_cors_headers_for_a_browsers_origin(alice, images):
+    """The contract: "Server-side only: no CORS headers are set" - a page on another site must
+    not be able to call the API with a key it found."""
+    origin = {"HTTP_ORIGIN": "https://elsewhere.example"}
+    with images["astronaut"].open("rb") as a, images["coffee"].open("rb") as b:
+        posted = alice.client.post("/api/v1/compare", {"file1": a, "file2": b}, **origin)
+    preflight = alice.client.options(
+        "/api/v1/compare", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST", **origin
+    )
+    polled = alice.client.get(f"/api/v1/compare/{posted.json()['job_id']}", **origin)
+    assert posted.status_code == polled.status_code == 200
+    for response in (posted, preflight, polled):
+        assert not [h for h in response.headers if h.lower().startswith("access-control-")]
+
+
 def test_it_goes_by_content_not_by_the_file_name(alice, images, tmp_path):
     mislabelled = tmp_path / "song.mp3"
     mislabelled.write_bytes(images["astronaut"].read_bytes())
