@@ -25,17 +25,14 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
+from accounts.selectors import api_keys_for
 from billing import selectors, services
 from billing.forms import CreditGrantForm, EnterpriseForm
 from billing.models import CustomerAccount, EnterpriseInquiry, LedgerEntry, Purchase, StripeEvent
 
 
-def _api_keys(user: User) -> list[Any] | None:
-    """The user's API keys from the accounts app; None when it offers no selector for them."""
-    try:
-        from accounts.selectors import api_keys_for
-    except ImportError:
-        return None
+def _api_keys(user: User) -> list[Any]:
+    """The user's API keys, through the accounts app's selector."""
     return list(api_keys_for(user=user))
 
 

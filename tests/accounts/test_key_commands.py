@@ -49,25 +49,6 @@ def test_it_refuses_something_that_is_not_an_email(db: None) -> None:
     assert not User.objects.exists()
 
 
-def _without_billing(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    import billing.services
-
-    monkeypatch.delattr(billing.services, name, raising=False)
-
-
-@pytest.mark.parametrize(
-    ("option", "function"),
-    [(["--credits", "50"], "credits_grant_admin"), (["--enterprise"], "plan_set_enterprise")],
-)
-def test_it_says_clearly_when_billing_is_missing_and_writes_nothing(
-    monkeypatch: pytest.MonkeyPatch, db: None, option: list[str], function: str
-) -> None:
-    _without_billing(monkeypatch, function)
-    with pytest.raises(CommandError, match=f"billing is not installed yet.*{function}"):
-        run("create_api_key", "new@example.com", *option)
-    assert not User.objects.exists()
-
-
 def test_it_grants_credits_and_the_enterprise_plan_through_billing(
     client: Client, db: None
 ) -> None:
