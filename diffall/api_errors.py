@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, UnreadablePostError
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -70,7 +76,34 @@ def _detail_text(detail: Any) -> str:
     return str(detail)
 
 
+def _request_error(exc: Exception) -> ApiError | None:
+    """Django's own refusals of a request body (its limits, a body cut short), which it would
+    otherwise answer as a bare HTML 400 or a 500 outside our error shape."""
+    if isinstance(exc, RequestDataTooBig):
+        return ApiError(
+            413, "request_too_large",
+            "The form fields or JSON body are larger than the limit. Send the files as file "
+            "uploads (file1, file2), not as text fields.",
+        )  # fmt: skip
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return ApiError(
+            400, "bad_request",
+            "The request has too many fields or files. Send file1 and file2 (or source_url "
+            "and target_url), and optionally mode, threshold and blob.",
+        )  # fmt: skip
+    if isinstance(exc, UnreadablePostError):
+        return ApiError(
+            400, "bad_request",
+            "The request body could not be read in full (the connection broke off, or "
+            "Content-Length did not match the body). Send the request again.",
+        )  # fmt: skip
+    if isinstance(exc, SuspiciousOperation):
+        return ApiError(400, "bad_request", "The request is malformed and was refused.")
+    return None
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = _request_error(exc) or exc
     if isinstance(exc, ApiError):
         return error_response(exc.status_code, exc.code, exc.detail, exc.headers, exc.extra)
     if isinstance(exc, Ratelimited):
@@ -92,6 +125,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     custom = exc.get_codes()
     if isinstance(custom, str) and custom not in ("invalid", "error", exc.default_code):
         code = custom
+    if isinstance(exc, exceptions.UnsupportedMediaType):  # not a code of the contract: bad input
+        return error_response(
+            status.HTTP_400_BAD_REQUEST, code,
+            f"{_detail_text(exc.detail)} Send multipart/form-data (file1, file2) or a JSON "
+            "object (source_url, target_url).",
+        )  # fmt: skip
     headers = {
         k: v for k, v in response.headers.items() if k in ("WWW-Authenticate", "Retry-After")
     }
