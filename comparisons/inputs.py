@@ -4,6 +4,8 @@ a request whose Content-Length is already too large is refused before its body i
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,7 @@ class CappedUploadHandler(FileUploadHandler):
         super().__init__(request)
         self.workdir = workdir
         self.limit = max_upload_bytes()
+        self.numbers = itertools.count(1)
 
     def handle_raw_input(self, input_data: Any, META: Any, content_length: int, *a: Any) -> None:
         if content_length and content_length > 2 * self.limit + MULTIPART_OVERHEAD:
@@ -54,7 +57,9 @@ class CappedUploadHandler(FileUploadHandler):
 
     def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
         super().new_file(field_name, *args, **kwargs)
-        self.path = self.workdir / f"upload-{field_name}"
+        # Numbered, not named after the field: a field name is the client's text (a name like
+        # "a/b" made open() fail with a 500), and a field sent twice must not share one file.
+        self.path = self.workdir / f"upload-{next(self.numbers)}"
         self.handle = self.path.open("wb")
         self.written = 0
 
@@ -74,26 +79,71 @@ class CappedUploadHandler(FileUploadHandler):
 
 
 def collect(files: Any, data: Any, workdir: Path) -> tuple[InputFile, InputFile]:
-    """Both inputs as local files, each an upload or a URL. 400 when one is missing."""
-    inputs = []
-    for field, url_field in SLOTS:
-        upload = files.get(field)
-        url = data.get(url_field) if hasattr(data, "get") else None
-        if upload is not None:
-            inputs.append(
-                InputFile(
-                    path=Path(upload.temporary_file_path()), name=upload.name, size=upload.size
-                )
-            )
-        elif isinstance(url, str) and url.strip():
-            inputs.append(_fetch(url.strip(), workdir / f"url-{field}"))
-        else:
-            raise ApiError(
-                400, "missing_file",
-                f"{field} is missing. Send two files as multipart/form-data fields file1 and "
-                "file2 (or two URLs as source_url and target_url).",
-            )  # fmt: skip
-    return inputs[0], inputs[1]
+    """Both inputs as local files, each an upload or a URL. 400 when one is missing, sent twice,
+    or sent both ways."""
+    if not isinstance(data, Mapping):
+        raise ApiError(
+            400, "bad_request",
+            "The JSON body must be an object, such as "
+            '{"source_url": "https://…", "target_url": "https://…"}.',
+        )  # fmt: skip
+    return _one_input(files, data, workdir, 0), _one_input(files, data, workdir, 1)
+
+
+def _one_input(files: Any, data: Mapping[str, Any], workdir: Path, slot: int) -> InputFile:
+    field, url_field = SLOTS[slot]
+    uploads = files.getlist(field)
+    urls = [u for u in _values(data, url_field) if not (isinstance(u, str) and not u.strip())]
+    if len(uploads) > 1 or len(urls) > 1:
+        name = field if len(uploads) > 1 else url_field
+        raise ApiError(
+            400, "duplicate_field",
+            f"{name} was sent more than once; send exactly one {field} (or one {url_field}).",
+        )  # fmt: skip
+    if uploads and urls:
+        raise ApiError(
+            400, "conflicting_inputs",
+            f"Both {field} and {url_field} were sent; send one of them, not both.",
+        )  # fmt: skip
+    if uploads:
+        upload = uploads[0]
+        return InputFile(
+            path=Path(upload.temporary_file_path()), name=upload.name, size=upload.size
+        )
+    if urls:
+        return _url_input(urls[0], url_field, workdir / f"url-{field}")
+    raise _missing(field, sent_as_text=field in data)
+
+
+def _values(data: Mapping[str, Any], key: str) -> list[Any]:
+    """Every value sent for `key`: a form field may repeat, a JSON key holds one value."""
+    if hasattr(data, "getlist"):
+        return list(data.getlist(key))
+    return [data[key]] if key in data and data[key] is not None else []
+
+
+def _url_input(url: Any, url_field: str, dest: Path) -> InputFile:
+    if not isinstance(url, str):
+        raise ApiError(
+            400, "bad_request",
+            f"{url_field} must be a URL given as a string, such as \"https://example.com/a.png\".",
+        )  # fmt: skip
+    return _fetch(url.strip(), dest)
+
+
+def _missing(field: str, *, sent_as_text: bool) -> ApiError:
+    if sent_as_text:  # `-F file1=before.png` (no @), or a file part with an empty file name
+        return ApiError(
+            400, "missing_file",
+            f"{field} arrived as a text value, not as a file. Upload the file itself, with a "
+            f"file name (with curl: -F {field}=@path/to/file — note the @), or give a URL as "
+            "source_url/target_url.",
+        )  # fmt: skip
+    return ApiError(
+        400, "missing_file",
+        f"{field} is missing. Send two files as multipart/form-data fields file1 and file2, each "
+        "with a file name (or two URLs as source_url and target_url).",
+    )  # fmt: skip
 
 
 def _fetch(url: str, dest: Path) -> InputFile:
