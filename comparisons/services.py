@@ -164,12 +164,16 @@ def _check_duration(label: str, info: MediaInfo) -> None:
 
 
 def _store_inputs(comparison: Comparison, file_a: InputFile, file_b: InputFile) -> None:
-    comparison.file_a = storage.input_save(
-        comparison_id=comparison.id, slot="a", path=file_a.path, extension=comparison.format_a
-    )
-    comparison.file_b = storage.input_save(
-        comparison_id=comparison.id, slot="b", path=file_b.path, extension=comparison.format_b
-    )
+    try:
+        comparison.file_a = storage.input_save(
+            comparison_id=comparison.id, slot="a", path=file_a.path, extension=comparison.format_a
+        )
+        comparison.file_b = storage.input_save(
+            comparison_id=comparison.id, slot="b", path=file_b.path, extension=comparison.format_b
+        )
+    except BaseException:
+        _delete_inputs(comparison)  # file1 stored without a row would never be purged
+        raise
 
 
 def _create_and_reserve(comparison: Comparison, *, queue: bool) -> None:
