@@ -5,14 +5,18 @@ limited per key."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +26,8 @@ from comparisons import inputs, selectors, services, storage
 from comparisons.models import Comparison
 from comparisons.serializers import (
     AcceptedSerializer,
+    CompareJsonRequestSerializer,
+    CompareOptionsSerializer,
     CompareRequestSerializer,
     ComparisonSerializer,
     ErrorSerializer,
@@ -42,48 +48,84 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(ErrorSerializer, description=meaning[code]) for code in codes}
 
 
+_DONE = "Image, subtitle, text: the result (with blob=true, for images: the diff PNG itself)."
+
+
 class ApiView(ApiKeyView):
     """X-API-Key (or the website's session), rate limited per key."""
 
     authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
 
 
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, answering a body nested deeper than Python's recursion limit (`[[[…`
+    10,000 deep) as bad input: json.loads raises RecursionError there, which DRF let through
+    as a 500."""
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - the body is nested too deeply.") from None
+
+
+class CompareSchema(AutoSchema):
+    """A comparison always needs a body: drf-spectacular marks one required only when some field
+    is, and file1 is optional on its own (source_url may replace it)."""
+
+    def _get_request_body(self, direction: str = "request") -> dict[str, Any] | None:
+        body: dict[str, Any] | None = super()._get_request_body(direction)
+        if body is not None:
+            body["required"] = True
+        return body
+
+
 class CompareView(ApiView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
+    schema = CompareSchema()
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # The capped handler must be in place before anything reads the body, and DRF's session
+        # authentication reads it (the CSRF check reads request.POST) before the view runs:
+        # setting it inside post() was too late and answered every session POST with a 500.
+        with TemporaryDirectory(prefix="diffall-in-") as tmp:
+            self.workdir = Path(tmp)
+            request.upload_handlers = [inputs.CappedUploadHandler(self.workdir, request)]
+            return super().dispatch(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="compare",
         summary="Compare two files",
         request={
             "multipart/form-data": CompareRequestSerializer,
-            "application/json": CompareRequestSerializer,
+            "application/json": CompareJsonRequestSerializer,
         },
         responses={
-            200: OpenApiResponse(
-                ComparisonSerializer, description="Image, subtitle, text: the result."
-            ),
+            (200, "application/json"): OpenApiResponse(ComparisonSerializer, description=_DONE),
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description=_DONE),
             202: OpenApiResponse(AcceptedSerializer, description="Video, audio: poll status_url."),
             **_errors(400, 401, 402, 413, 422, 429),
         },
     )
     def post(self, request: Request) -> Response | HttpResponse:
-        with TemporaryDirectory(prefix="diffall-in-") as tmp:
-            workdir = Path(tmp)
-            request._request.upload_handlers = [
-                inputs.CappedUploadHandler(workdir, request._request)
-            ]
-            file_a, file_b = inputs.collect(request.FILES, request.data, workdir)
-            options = _options(request.data)
-            comparison = services.comparison_submit(
-                user=request.user, file_a=file_a, file_b=file_b,
-                mode=options.get("mode"), threshold=options.get("threshold"),
-            )  # fmt: skip
+        options = _options(request.data, request.query_params)  # before any URL is fetched
+        file_a, file_b = inputs.collect(request.FILES, request.data, self.workdir)
+        comparison = services.comparison_submit(
+            user=request.user, file_a=file_a, file_b=file_b,
+            mode=options.get("mode"), threshold=options.get("threshold"),
+        )  # fmt: skip
         return _answer(comparison, blob=bool(options.get("blob")))
 
 
-def _options(data: Any) -> dict[str, Any]:
+def _options(data: Any, query: Mapping[str, Any]) -> dict[str, Any]:
+    """mode, threshold and blob from the body; blob also from the query string (`?blob=true`,
+    as PixLab takes it)."""
+    if not isinstance(data, Mapping):  # a JSON list or number: collect() explains the shape
+        data = {}
     fields = {k: data[k] for k in ("mode", "threshold", "blob") if k in data and data[k] != ""}
-    serializer = CompareRequestSerializer(data=fields)
+    if "blob" not in fields and query.get("blob"):
+        fields["blob"] = query["blob"]
+    serializer = CompareOptionsSerializer(data=fields)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing import selectors as billing_selectors
@@ -15,11 +18,9 @@ from comparisons import verdicts
 from comparisons.models import Comparison
 
 
-class CompareRequestSerializer(serializers.Serializer):
-    file1 = serializers.FileField(required=False, help_text="The first file (multipart upload).")
-    file2 = serializers.FileField(required=False, help_text="The second file, of the same type.")
-    source_url = serializers.URLField(required=False, help_text="Instead of file1: a public URL.")
-    target_url = serializers.URLField(required=False, help_text="Instead of file2: a public URL.")
+class CompareOptionsSerializer(serializers.Serializer):
+    """The options of a comparison, however the files are sent; the view validates with it."""
+
     mode = serializers.ChoiceField(
         choices=["pixel", "feature"], required=False,
         help_text="Images only: `pixel` (default; SSIM/PSNR/MSE) or `feature` "
@@ -31,8 +32,30 @@ class CompareRequestSerializer(serializers.Serializer):
         + ", ".join(f"{k} {v:g}" for k, v in verdicts.DEFAULT_THRESHOLDS.items()) + ").",
     )  # fmt: skip
     blob = serializers.BooleanField(
-        required=False, help_text="true: answer with the diff PNG itself instead of JSON."
+        required=False,
+        help_text="true (or ?blob=true): answer with the diff PNG itself instead of JSON.",
     )
+
+
+class CompareJsonRequestSerializer(CompareOptionsSerializer):
+    """A JSON body cannot carry files: it names them by URL."""
+
+    source_url = serializers.URLField(help_text="The first file: a public http(s) URL.")
+    target_url = serializers.URLField(help_text="The second file: a public http(s) URL.")
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file upload; documented as binary (DRF's FileField reads as a URI string in a schema)."""
+
+
+class CompareRequestSerializer(CompareOptionsSerializer):
+    """The multipart form: each file an upload, or a URL in its place."""
+
+    file1 = UploadField(required=False, help_text="The first file (multipart upload).")
+    file2 = UploadField(required=False, help_text="The second file, of the same type.")
+    source_url = serializers.URLField(required=False, help_text="Instead of file1: a public URL.")
+    target_url = serializers.URLField(required=False, help_text="Instead of file2: a public URL.")
 
 
 class ComparisonSerializer(serializers.Serializer):
@@ -119,3 +142,36 @@ class ErrorSerializer(serializers.Serializer):
     status = serializers.CharField(default="error")
     error = serializers.CharField(help_text="A stable code, e.g. mismatched_types, no_credits.")
     detail = serializers.CharField(help_text="What is wrong and what to do about it.")
+
+
+class ComparisonSchema(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
+    """A job shows different fields in each state (FIELDS_BY_STATUS), so the schema may promise
+    only the ones every state has; drf-spectacular would mark every field required, and a done
+    result (which has no `progress` or `error`) would not match its own schema."""
+
+    target_class = ComparisonSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer(
+            self.target, direction, bypass_extensions=True
+        )
+        always = set.intersection(*(set(f) for f in ComparisonSerializer.FIELDS_BY_STATUS.values()))
+        schema["required"] = sorted(always)
+        return schema
+
+
+class CompareRequestSchema(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
+    """Each file is an upload or a URL, exactly one of the two: say so in the schema, which
+    could otherwise only mark every field optional (and an empty form "valid")."""
+
+    target_class = CompareRequestSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer(
+            self.target, direction, bypass_extensions=True
+        )
+        slots = (("file1", "source_url"), ("file2", "target_url"))  # as comparisons.inputs reads
+        schema["allOf"] = [
+            {"oneOf": [{"required": [upload]}, {"required": [url]}]} for upload, url in slots
+        ]
+        return schema
