@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.authentication import ApiKeyView
 from accounts.models import ApiKey, User
+from diffall.api_errors import ErrorSerializer
 
 
 class MeOutput(serializers.Serializer):  # type: ignore[type-arg]
@@ -25,7 +26,10 @@ class MeOutput(serializers.Serializer):  # type: ignore[type-arg]
 class MeApi(ApiKeyView):
     """Who this key belongs to: lets CI scripts check a key before they rely on it."""
 
-    @extend_schema(responses=MeOutput, summary="Check an API key")
+    @extend_schema(
+        responses={200: MeOutput, 401: ErrorSerializer, 429: ErrorSerializer},
+        summary="Check an API key",
+    )
     def get(self, request: Request) -> Response:
         user, api_key = cast(User, request.user), cast(ApiKey, request.auth)
         body = {"email": user.email, "key": {"name": api_key.name, "hint": api_key.hint}}

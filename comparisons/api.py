@@ -30,9 +30,8 @@ from comparisons.serializers import (
     CompareOptionsSerializer,
     CompareRequestSerializer,
     ComparisonSerializer,
-    ErrorSerializer,
 )
-from diffall.api_errors import ApiError
+from diffall.api_errors import ApiError, ErrorSerializer
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -126,7 +125,10 @@ def _options(data: Any, query: Mapping[str, Any]) -> dict[str, Any]:
     if "blob" not in fields and query.get("blob"):
         fields["blob"] = query["blob"]
     serializer = CompareOptionsSerializer(data=fields)
-    serializer.is_valid(raise_exception=True)
+    if not serializer.is_valid():
+        field, problems = next(iter(serializer.errors.items()))
+        code = {"threshold": "invalid_threshold", "mode": "invalid_mode"}.get(field, "bad_request")
+        raise ApiError(400, code, f"{field}: {' '.join(str(p) for p in problems)}")
     return dict(serializer.validated_data)
 
 

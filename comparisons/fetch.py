@@ -236,7 +236,9 @@ def _split(url: str) -> tuple[str, str, int, str]:
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-    return scheme, host, port or DEFAULT_PORTS[scheme], path
+    if port == 0:  # `port or default` would quietly turn :0 into 80
+        raise UrlNotAllowed(f"{_shown(url)} names port 0, which no server listens on.")
+    return scheme, host, port if port is not None else DEFAULT_PORTS[scheme], path
 
 
 def _target(url: str, deadline: _Deadline, allowed: AddressCheck) -> _Target:

@@ -103,6 +103,8 @@ class ComparisonSerializer(serializers.Serializer):
         wanted = self.FIELDS_BY_STATUS[instance.status]
         if not instance.diff_file:
             wanted = tuple(f for f in wanted if f != "diff_url")
+        if not instance.mode:  # only images have modes
+            wanted = tuple(f for f in wanted if f != "mode")
         return {field: data[field] for field in wanted}
 
     def get_status_url(self, obj: Comparison) -> str:
@@ -136,12 +138,6 @@ class AcceptedSerializer(serializers.Serializer):
     status = serializers.CharField(default="processing")
     job_id = serializers.UUIDField()
     status_url = serializers.CharField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    status = serializers.CharField(default="error")
-    error = serializers.CharField(help_text="A stable code, e.g. mismatched_types, no_credits.")
-    detail = serializers.CharField(help_text="What is wrong and what to do about it.")
 
 
 class ComparisonSchema(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]

@@ -125,10 +125,15 @@ def _article(media_type: str) -> str:
 
 
 def _check_mode(media_type: str, mode: str | None) -> str:
-    allowed = MODES.get(media_type, ("default",))
+    """The mode to run in: "" for types that have no modes (and then none may be asked for)."""
+    allowed = MODES.get(media_type, ())
     if not mode:
-        return allowed[0]
+        return allowed[0] if allowed else ""
     if mode not in allowed:
+        if not allowed:
+            raise ApiError(
+                400, "invalid_mode", f"{media_type} comparisons have no modes; leave mode out."
+            )
         raise ApiError(
             400, "invalid_mode",
             f"mode={mode!r} is not available for {media_type} files; "
@@ -231,6 +236,9 @@ def comparison_run(
         with _local_inputs(comparison, local_a, local_b) as (path_a, path_b):
             progress = _progress_writer(comparison.id) if engine.runs_async else _no_progress
             result = engine.compare(path_a, path_b, Options(mode=comparison.mode), progress)
+        # Saving the result (the diff image goes to S3) can fail too: it fails the job, with a
+        # refund, like any other error — never a 500 or a job left processing.
+        return _finish(comparison, result, elapsed_s=time.monotonic() - started)
     except EngineError as exc:
         if exc.retry and retry_transient and comparison.attempts < settings.JOB_MAX_ATTEMPTS:
             Comparison.objects.filter(id=comparison.id).update(status=Comparison.Status.QUEUED)
@@ -248,7 +256,6 @@ def comparison_run(
             detail="These files could not be compared (an error on our side, which we log). "
             "Your credit was refunded.",
         )  # fmt: skip
-    return _finish(comparison, result, elapsed_s=time.monotonic() - started)
 
 
 def _claim(comparison_id: uuid.UUID) -> Comparison:
@@ -293,7 +300,7 @@ def _no_progress(_: float) -> None:
     pass
 
 
-def _progress_writer(comparison_id: uuid.UUID, min_interval_s: float = 0.3):  # type: ignore[no-untyped-def]
+def _progress_writer(comparison_id: uuid.UUID, min_interval_s: float = 0.2):  # type: ignore[no-untyped-def]
     """Write progress to the job row as the engine reports it, at most every `min_interval_s`."""
     last = {"value": -1, "at": 0.0}
 

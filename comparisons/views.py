@@ -28,27 +28,34 @@ def compare_submit(request: HttpRequest) -> HttpResponse:
     # a custom upload handler is to set it first and check the CSRF token right after.
     with TemporaryDirectory(prefix="diffall-in-") as tmp:
         request.upload_handlers = [inputs.CappedUploadHandler(Path(tmp), request)]
-        return _compare_submit(request, Path(tmp))
+        try:  # the upload cap (413) is enforced while the CSRF check reads the body
+            return _compare_submit(request, Path(tmp))
+        except ApiError as exc:
+            messages.error(request, exc.detail)
+            return redirect("home")
 
 
 @csrf_protect
 def _compare_submit(request: HttpRequest, workdir: Path) -> HttpResponse:
-    try:
-        file_a, file_b = inputs.collect(request.FILES, request.POST, workdir)
-        threshold = request.POST.get("threshold") or None
-        comparison = services.comparison_submit(
-            user=request.user, file_a=file_a, file_b=file_b,
-            mode=request.POST.get("mode") or None,
-            threshold=float(threshold) if threshold else None,
-            source=Comparison.Source.WEB,
-        )  # fmt: skip
-    except ApiError as exc:
-        messages.error(request, exc.detail)
-        return redirect("home")
-    except ValueError:
-        messages.error(request, "The threshold must be a number from 0 to 100.")
-        return redirect("home")
+    file_a, file_b = inputs.collect(request.FILES, request.POST, workdir)
+    comparison = services.comparison_submit(
+        user=request.user, file_a=file_a, file_b=file_b,
+        mode=request.POST.get("mode") or None,
+        threshold=_threshold(request.POST.get("threshold")),
+        source=Comparison.Source.WEB,
+    )  # fmt: skip
     return redirect("comparison-page", job_id=comparison.id)
+
+
+def _threshold(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ApiError(
+            400, "invalid_threshold", "threshold must be a number from 0 to 100."
+        ) from None
 
 
 @login_required

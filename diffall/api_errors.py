@@ -19,7 +19,7 @@ from django.core.exceptions import (
 )
 from django.http import Http404, UnreadablePostError
 from django_ratelimit.exceptions import Ratelimited
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -41,6 +41,12 @@ class ApiError(Exception):
         self.detail = detail
         self.headers = headers or {}
         self.extra = extra or {}  # e.g. the job_id of a comparison that failed
+
+
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.CharField(default="error")
+    error = serializers.CharField(help_text="A stable code, e.g. mismatched_types, no_credits.")
+    detail = serializers.CharField(help_text="What is wrong and what to do about it.")
 
 
 def error_response(

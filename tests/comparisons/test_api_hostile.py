@@ -274,18 +274,18 @@ def test_it_answers_400_for_absurd_option_values(alice, ledger, images, field, v
 
 
 @pytest.mark.parametrize(
-    "options",
+    ("options", "code"),
     [
-        '"threshold": 1e999',  # a valid JSON number, which Python reads as infinity
-        '"threshold": -1e999',
-        '"threshold": [50]',
-        '"mode": {"a": 1}',
-        '"blob": "maybe"',
+        ('"threshold": 1e999', "invalid_threshold"),  # valid JSON, which Python reads as inf
+        ('"threshold": -1e999', "invalid_threshold"),
+        ('"threshold": [50]', "invalid_threshold"),
+        ('"mode": {"a": 1}', "invalid_mode"),
+        ('"blob": "maybe"', "bad_request"),
     ],
 )
-def test_it_answers_400_for_absurd_json_option_values(alice, ledger, options):
+def test_it_answers_400_for_absurd_json_option_values(alice, ledger, options, code):
     body = '{"source_url": "http://a.test/", "target_url": "http://b.test/", ' + options + "}"
-    assert_refused(post_raw(alice, body, "application/json"), ledger, 400, "bad_request")
+    assert_refused(post_raw(alice, body, "application/json"), ledger, 400, code)
 
 
 @pytest.mark.parametrize("value", ["-0", "1e-999", "0.0"])

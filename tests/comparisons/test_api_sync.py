@@ -171,9 +171,17 @@ def test_it_answers_400_for_a_mode_the_type_does_not_have(alice, texts):
     )
 
 
-def test_it_answers_400_for_a_bad_threshold(alice, images):
-    response = alice.compare(images["astronaut"], images["coffee"], threshold="lots")
-    assert_error(response, 400, "bad_request")
+@pytest.mark.parametrize("threshold", ["lots", "101", "-5", "nan"])
+def test_it_answers_400_for_a_bad_threshold(alice, images, threshold):
+    response = alice.compare(images["astronaut"], images["coffee"], threshold=threshold)
+    assert "threshold" in assert_error(response, 400, "invalid_threshold")["detail"]
+
+
+def test_it_shows_no_mode_for_types_that_have_none_and_refuses_one(alice, texts):
+    body = alice.compare(texts["apache"], texts["apache_edited"]).json()
+    assert "mode" not in body
+    response = alice.compare(texts["apache"], texts["apache"], mode="default")
+    assert_error(response, 400, "invalid_mode")
 
 
 def test_it_answers_401_without_a_valid_key(alice, images):
