@@ -135,7 +135,7 @@ def _options(data: Any, query: Mapping[str, Any]) -> dict[str, Any]:
 def _answer(comparison: Comparison, *, blob: bool) -> Response | HttpResponse:
     if comparison.status == Comparison.Status.ERROR:
         raise ApiError(
-            422,
+            503 if comparison.error_code == "storage_unavailable" else 422,
             comparison.error_code,
             comparison.error_detail,
             extra={"job_id": str(comparison.id)},

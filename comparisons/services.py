@@ -239,6 +239,8 @@ def comparison_run(
         # Saving the result (the diff image goes to S3) can fail too: it fails the job, with a
         # refund, like any other error — never a 500 or a job left processing.
         return _finish(comparison, result, elapsed_s=time.monotonic() - started)
+    except storage.StorageUnavailable as exc:
+        return comparison_fail(comparison_id=comparison.id, code=exc.code, detail=exc.detail)
     except EngineError as exc:
         if exc.retry and retry_transient and comparison.attempts < settings.JOB_MAX_ATTEMPTS:
             Comparison.objects.filter(id=comparison.id).update(status=Comparison.Status.QUEUED)

@@ -4,29 +4,68 @@ under var/ in the embedded default — so web processes and workers on other hos
 
 from __future__ import annotations
 
+import functools
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+
+from diffall.api_errors import ApiError
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class StorageUnavailable(ApiError):
+    """The file store (S3, or the local folder) failed: our fault, and usually passing (503)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            503, "storage_unavailable",
+            "File storage is unavailable right now; nothing was charged. Try again shortly.",
+            headers={"Retry-After": "30"},
+        )  # fmt: skip
+
+
+def _translated(operation: Callable[P, T]) -> Callable[P, T]:
+    """A storage backend's own errors (boto's, or the filesystem's) leave this module as one
+    StorageUnavailable; FileNotFoundError for a missing file stays what it is."""
+
+    @functools.wraps(operation)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return operation(*args, **kwargs)
+        except FileNotFoundError:
+            raise
+        except (BotoCoreError, ClientError, OSError) as exc:
+            raise StorageUnavailable() from exc
+
+    return wrapper
 
 
 def _key(comparison_id: uuid.UUID, name: str) -> str:
     return f"comparisons/{comparison_id}/{name}"
 
 
+@_translated
 def input_save(*, comparison_id: uuid.UUID, slot: str, path: Path, extension: str) -> str:
     """Store one uploaded input ("a" or "b") and return its storage name."""
     with path.open("rb") as handle:
         return default_storage.save(_key(comparison_id, f"{slot}.{extension}"), File(handle))
 
 
+@_translated
 def artifact_save(*, comparison_id: uuid.UUID, name: str, data: bytes) -> str:
     return default_storage.save(_key(comparison_id, name), ContentFile(data))
 
 
+@_translated
 def download(*, name: str, dest: Path) -> Path:
     """Copy a stored file to a local path (engines work on local files)."""
     with default_storage.open(name, "rb") as source, dest.open("wb") as target:
@@ -34,12 +73,14 @@ def download(*, name: str, dest: Path) -> Path:
     return dest
 
 
+@_translated
 def read(*, name: str) -> bytes:
     with default_storage.open(name, "rb") as source:
         data: bytes = source.read()
         return data
 
 
+@_translated
 def delete(*, name: str) -> None:
     if name:
         default_storage.delete(name)
