@@ -29,7 +29,9 @@ class CompareOptionsSerializer(serializers.Serializer):
     threshold = serializers.FloatField(
         required=False, min_value=0, max_value=100,
         help_text="`match` is similarity >= threshold (default per type: "
-        + ", ".join(f"{k} {v:g}" for k, v in verdicts.DEFAULT_THRESHOLDS.items()) + ").",
+        + ", ".join(f"{k} {v:g}" for k, v in verdicts.DEFAULT_THRESHOLDS.items())
+        + "; image feature mode "
+        + f"{verdicts.default_threshold('image', 'feature'):g}).",
     )  # fmt: skip
     blob = serializers.BooleanField(
         required=False,

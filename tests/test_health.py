@@ -1,3 +1,5 @@
+import json
+
 from django.test import override_settings
 
 from diffall import health
@@ -66,3 +68,18 @@ def test_unknown_api_paths_answer_in_the_api_error_shape(client, db):
         "detail": "No such API endpoint.",
     }
     assert client.get("/no-such-page").status_code == 404
+
+
+def test_a_crash_under_api_answers_in_the_api_error_shape_and_elsewhere_as_a_page(rf):
+    from diffall import urls, views
+
+    assert urls.handler500 == "diffall.views.server_error"
+    api = views.server_error(rf.get("/api/v1/compare"))
+    assert api.status_code == 500 and api["Content-Type"] == "application/json"
+    assert json.loads(api.content) == {
+        "status": "error",
+        "error": "internal_error",
+        "detail": "Something broke on our side.",
+    }
+    page = views.server_error(rf.get("/c/anything"))
+    assert page.status_code == 500 and b"Something broke on our side" in page.content
