@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import av  # noqa: E402
 import librosa  # noqa: E402
 
-from comparisons.engines import _audio_compare as steps  # noqa: E402
+from comparisons.engines.audio import compare as steps  # noqa: E402
 from comparisons.engines.audio import engine  # noqa: E402
 from comparisons.engines.base import Options  # noqa: E402
 from tests.engines import media_audio as media  # noqa: E402

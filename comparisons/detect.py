@@ -12,7 +12,7 @@
    signature is unambiguous, the signature decides (the engine's probe reports a corrupt file
    later, as 422); detection stays cheap.
 3. Otherwise text, decided exactly as the text and subtitle engines decide it when they read the
-   whole file (`engines._textio.decode`): UTF-8/16/32 with or without BOM, or a legacy 8-bit
+   whole file (`engines.textio.decode`): UTF-8/16/32 with or without BOM, or a legacy 8-bit
    encoding found by chardet, with no NULs and few control characters. WEBVTT and SRT cue blocks
    make a subtitle; otherwise a cheap look picks JSON, XML, CSV or plain text.
 
@@ -28,9 +28,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from comparisons.engines._structured import csv_delimiter
-from comparisons.engines._textio import decode
 from comparisons.engines.base import UnreadableFile
+from comparisons.engines.text.structured import csv_delimiter
+from comparisons.engines.textio import decode
 
 HEAD_BYTES = 64 * 1024
 

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from comparisons.engines import MediaInfo, Options, Result, UnreadableFile, get_engine
-from comparisons.engines._audio_render import MATCHED, UNMATCHED
 from comparisons.engines.audio import engine
+from comparisons.engines.audio.render import MATCHED, UNMATCHED
 from tests.engines import media_audio as media
 
 HIGH, LOW = 85.0, 40.0

@@ -17,8 +17,7 @@ from PIL import Image
 from skimage.metrics import structural_similarity
 
 from comparisons.engines import EngineError, Options, Result, UnreadableFile, get_engine
-from comparisons.engines import _imaging as imaging
-from comparisons.engines.image import UnsupportedMode, engine
+from comparisons.engines.image import UnsupportedMode, engine, imaging
 from tests.engines import media_images as media
 
 PIXEL, FEATURE = Options(mode="pixel"), Options(mode="feature")

@@ -16,7 +16,7 @@ from pathlib import Path
 import jiwer
 import pytest
 
-from comparisons.engines import _textio, get_engine
+from comparisons.engines import get_engine, textio
 from comparisons.engines.base import Options, Result, UnreadableFile, no_progress
 from comparisons.engines.text import engine
 from tests.engines.media_texts import (
@@ -182,8 +182,8 @@ def test_it_keeps_wer_exact_for_local_edits_when_the_alignment_is_bounded(
     changed, count = edited_words(original, fraction=0.01, seed=5)
     a, b = write(tmp_path / "a.txt", original), write(tmp_path / "b.txt", changed)
     exact = jiwer.wer(" ".join(original.split()), " ".join(changed.split()))
-    monkeypatch.setattr(_textio, "EXACT_WORD_CELLS", 50_000)  # ~220 x 220 words
-    monkeypatch.setattr(_textio, "WINDOW", 150)
+    monkeypatch.setattr(textio, "EXACT_WORD_CELLS", 50_000)  # ~220 x 220 words
+    monkeypatch.setattr(textio, "WINDOW", 150)
 
     result = compare(a, b)
 

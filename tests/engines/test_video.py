@@ -17,10 +17,10 @@ from skimage import data as skdata
 from skimage.metrics import structural_similarity
 
 from comparisons.engines import Options, Result, UnreadableFile, get_engine
-from comparisons.engines._video_align import mean_ssim, ssim_maps
-from comparisons.engines._video_decode import Sampler
-from comparisons.engines._video_segments import runs
 from comparisons.engines.video import VideoEngine, engine, tiny_clip
+from comparisons.engines.video.align import mean_ssim, ssim_maps
+from comparisons.engines.video.decode import Sampler
+from comparisons.engines.video.segments import runs
 from tests.engines import media_videos as media
 
 HIGH, LOW = 85.0, 40.0

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.signal
 
-from comparisons.engines._audio_decode import RATE
+from comparisons.engines.audio.decode import RATE
 
 Floats = npt.NDArray[np.float32]
 Bools = npt.NDArray[np.bool_]

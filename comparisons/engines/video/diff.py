@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from comparisons.engines._video_align import ssim_maps
+from comparisons.engines.video.align import ssim_maps
 
 PANEL_WIDTH = 320
 LABEL_HEIGHT = 22

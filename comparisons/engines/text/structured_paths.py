@@ -2,7 +2,7 @@
 documents becomes a dict with a human-readable path ("$.a.b[3]", 'row 7, column "price"',
 "/catalog/book[2]/@id"), its kind, and short old/new values fit for the API answer.
 
-Kept apart from `_structured` (parsing and walking) so each stays small; this module needs
+Kept apart from `structured` (parsing and walking) so each stays small; this module needs
 nothing from it, so the import runs one way only.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from comparisons.engines._textio import MAX_LINE_CHARS, clip
+from comparisons.engines.textio import MAX_LINE_CHARS, clip
 
 Steps = tuple[str | int, ...]  # keys and indexes from the document root
 

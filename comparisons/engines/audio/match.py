@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from comparisons.engines._audio_align import FRAME_S, Bools, Features, Floats, Ints
+from comparisons.engines.audio.align import FRAME_S, Bools, Features, Floats, Ints
 
 MATCH_THRESHOLD = 0.6  # windowed similarity from which a stretch counts as the same audio
 MERGE_GAP_S = 1.0  # matched runs closer than this (a pause, a cough) form one segment

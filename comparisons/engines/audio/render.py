@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from comparisons.engines._audio_decode import RATE
+from comparisons.engines.audio.decode import RATE
 
 Image = npt.NDArray[np.uint8]
 Floats64 = npt.NDArray[np.float64]

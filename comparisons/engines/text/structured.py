@@ -20,7 +20,8 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from comparisons.engines._structured_paths import (
+from comparisons.engines.base import Result
+from comparisons.engines.text.structured_paths import (
     Record,
     Steps,
     column_change,
@@ -28,8 +29,7 @@ from comparisons.engines._structured_paths import (
     json_change,
     xml_change,
 )
-from comparisons.engines._textio import Words, align, distance, score, text_metrics
-from comparisons.engines.base import Result
+from comparisons.engines.textio import Words, align, distance, score, text_metrics
 
 # --- structured: parsing -------------------------------------------------------------------------
 

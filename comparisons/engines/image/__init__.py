@@ -24,8 +24,6 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from comparisons.engines import _imaging as imaging
-from comparisons.engines._imaging import F32, U8, Header, Mask
 from comparisons.engines.base import (
     Artifact,
     EngineError,
@@ -36,6 +34,8 @@ from comparisons.engines.base import (
     TransientEngineError,
     no_progress,
 )
+from comparisons.engines.image import imaging
+from comparisons.engines.image.imaging import F32, U8, Header, Mask
 
 Matrix = npt.NDArray[np.float64]
 MODES = ("pixel", "feature")

@@ -5,7 +5,7 @@ line endings, a BOM or another encoding change nothing. The score comes from wor
 character error rate (jiwer); `changes` are hunks with line numbers in each file. When both files
 parse as the same structured format, their values are compared instead (key order, indentation,
 quoting, XML comments and attribute order do not matter) and each change names its path: that
-part lives in `_structured`.
+part lives in `text.structured`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from comparisons.engines._structured import Parsed, compare_structured, parse
-from comparisons.engines._textio import (
+from comparisons.engines.base import MediaInfo, Options, Progress, Result
+from comparisons.engines.text.structured import Parsed, compare_structured, parse
+from comparisons.engines.textio import (
     Decoded,
     TextDistance,
     Words,
@@ -26,7 +27,6 @@ from comparisons.engines._textio import (
     score,
     text_metrics,
 )
-from comparisons.engines.base import MediaInfo, Options, Progress, Result
 
 MAX_HUNKS = 100  # hunks listed in `changes`; all of them are counted in metrics
 MAX_HUNK_LINES = 20  # lines shown per side of a hunk

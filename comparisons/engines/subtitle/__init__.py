@@ -21,8 +21,8 @@ from typing import Any
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from comparisons.engines._textio import Words, align, distance, read_text, score
 from comparisons.engines.base import MediaInfo, Options, Progress, Result, UnreadableFile
+from comparisons.engines.textio import Words, align, distance, read_text, score
 
 MAX_CUES = 20_000  # a feature film has ~1,500; parsing 20,000 takes ~0.5 s here
 TEXT_WEIGHT = 0.7  # the words matter more than the timing

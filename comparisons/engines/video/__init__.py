@@ -20,11 +20,11 @@ from typing import Any
 import av
 import numpy as np
 
-from comparisons.engines import _video_segments as seg
-from comparisons.engines._video_align import Pairs, find_offset, score_pairs
-from comparisons.engines._video_decode import DecodeStopped, Sampler, Samples, Source, probe
-from comparisons.engines._video_diff import Row, strip_png, worst_rows
 from comparisons.engines.base import Artifact, MediaInfo, Options, Progress, Result
+from comparisons.engines.video import segments as seg
+from comparisons.engines.video.align import Pairs, find_offset, score_pairs
+from comparisons.engines.video.decode import DecodeStopped, Sampler, Samples, Source, probe
+from comparisons.engines.video.diff import Row, strip_png, worst_rows
 
 SAMPLE_LONG_SIDE = 160  # px: frames are compared at this size (swscale shrinks them while decoding)
 DECODE_SHARE = 92.0  # progress percent reached when both files are decoded

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from comparisons.engines import _audio_render as render
-from comparisons.engines._audio_align import (
+from comparisons.engines.audio import render
+from comparisons.engines.audio.align import (
     FRAME_S,
     Bools,
     Features,
@@ -25,8 +25,8 @@ from comparisons.engines._audio_align import (
     sub_frame_shift,
     warp_path,
 )
-from comparisons.engines._audio_decode import RATE, AudioInfo, Samples, decode_mono, probe_audio
-from comparisons.engines._audio_match import Match, match, timeline, unmatched_ranges
+from comparisons.engines.audio.decode import RATE, AudioInfo, Samples, decode_mono, probe_audio
+from comparisons.engines.audio.match import Match, match, timeline, unmatched_ranges
 from comparisons.engines.base import Artifact, Progress, Result, UnreadableFile
 
 # A decode this much shorter than the header's duration means the data stops early (truncated).

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from comparisons.engines._video_decode import Samples
+from comparisons.engines.video.decode import Samples
 
 GRID_RATE = 10.0  # Hz: offsets are found to a tenth of a second, then refined to the frame
 SIGNATURE_SIZE = (16, 12)
