@@ -47,8 +47,13 @@ class Result:
     similarity: float  # 0..100, higher = more similar
     metrics: dict[str, Any] = field(default_factory=dict)  # every sub-score computed, JSON-able
     segments: list[dict[str, Any]] = field(default_factory=list)  # matched time ranges (seconds)
-    changes: list[dict[str, Any]] = field(default_factory=list)  # hunks, cue changes, regions
+    # every change in the one shape of engines/changes.py (docs/change-model.md)
+    changes: list[dict[str, Any]] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
+    # True only when nothing was found beyond encoding noise; None = the engine has not decided
+    # yet (then callers derive it from `changes`)
+    identical: bool | None = None
+    summary: str = ""  # one sentence built from the changes, e.g. "1 region changed, 2.7% of ..."
 
     def __post_init__(self) -> None:
         self.similarity = round(min(100.0, max(0.0, float(self.similarity))), 1)
