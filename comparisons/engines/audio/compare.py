@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from comparisons.engines.audio import render
+from comparisons.engines import summaries
+from comparisons.engines.audio import differences, render
 from comparisons.engines.audio.align import (
     FRAME_S,
     Bools,
@@ -28,6 +29,7 @@ from comparisons.engines.audio.align import (
 from comparisons.engines.audio.decode import RATE, AudioInfo, Samples, decode_mono, probe_audio
 from comparisons.engines.audio.match import Match, match, timeline, unmatched_ranges
 from comparisons.engines.base import Artifact, Progress, Result, UnreadableFile
+from comparisons.engines.changes import Change
 
 # A decode this much shorter than the header's duration means the data stops early (truncated).
 # Raw AAC (ADTS) has no duration in its header; FFmpeg estimates one from the bitrate: slack.
@@ -120,12 +122,15 @@ def align(a: Features, b: Features) -> Aligned:
 def evidence(first: Decoded, second: Decoded, aligned: Aligned) -> Result:
     """The score, the metrics, the segments, the unmatched stretches and diff.png."""
     png = _diff_png(first, second, aligned)
+    changes = _changes(aligned)
     return Result(
         similarity=aligned.match.similarity(),
         metrics=_metrics(first, second, aligned),
         segments=[segment.as_dict() for segment in aligned.match.segments],
-        changes=_changes(aligned),
+        changes=changes,
         artifacts=[Artifact(name="diff.png", content_type="image/png", data=png)],
+        identical=not changes,  # what matches cleanly (codec noise) is no change
+        summary=summaries.times(changes),
     )
 
 
@@ -171,23 +176,14 @@ def _aligned_similarity(aligned: Aligned) -> float:
     return round(max(0.0, float(aligned.windowed[both].mean())), 4) if both.any() else 0.0
 
 
-def _changes(aligned: Aligned) -> list[dict[str, Any]]:
-    """The stretches of sound, each in its own file's seconds, that found no counterpart (the
-    video engine's shape: `kind` only_in_file1 / only_in_file2, the other file's times null)."""
-    changes = []
-    for label, (start, end) in _unmatched(aligned):
-        first = label == "file1"
-        changes.append(
-            {
-                "kind": f"only_in_{label}",
-                "source_start": start if first else None,
-                "source_end": end if first else None,
-                "target_start": None if first else start,
-                "target_end": None if first else end,
-                "score": 0.0,
-            }
-        )
-    return changes
+def _changes(aligned: Aligned) -> list[Change]:
+    """The stretches that differ, in the one change shape (see audio.differences)."""
+    unmatched = _unmatched(aligned)
+    return differences.find(
+        aligned.match.segments,
+        [r for label, r in unmatched if label == "file1"],
+        [r for label, r in unmatched if label == "file2"],
+    )
 
 
 def _unmatched(aligned: Aligned) -> list[tuple[str, tuple[float, float]]]:
