@@ -112,22 +112,28 @@ class CompareView(ApiView):
         comparison = services.comparison_submit(
             user=request.user, file_a=file_a, file_b=file_b,
             mode=options.get("mode"), threshold=options.get("threshold"),
+            ignore_regions=options.get("ignore_regions", ()),
         )  # fmt: skip
         return _answer(comparison, blob=bool(options.get("blob")))
 
 
 def _options(data: Any, query: Mapping[str, Any]) -> dict[str, Any]:
-    """mode, threshold and blob from the body; blob also from the query string (`?blob=true`,
-    as PixLab takes it)."""
+    """mode, threshold, blob and ignore_regions from the body; blob also from the query string
+    (`?blob=true`, as PixLab takes it)."""
     if not isinstance(data, Mapping):  # a JSON list or number: collect() explains the shape
         data = {}
-    fields = {k: data[k] for k in ("mode", "threshold", "blob") if k in data and data[k] != ""}
+    named = ("mode", "threshold", "blob", "ignore_regions")
+    fields = {k: data[k] for k in named if k in data and data[k] != ""}
     if "blob" not in fields and query.get("blob"):
         fields["blob"] = query["blob"]
     serializer = CompareOptionsSerializer(data=fields)
     if not serializer.is_valid():
         field, problems = next(iter(serializer.errors.items()))
-        code = {"threshold": "invalid_threshold", "mode": "invalid_mode"}.get(field, "bad_request")
+        code = {
+            "threshold": "invalid_threshold",
+            "mode": "invalid_mode",
+            "ignore_regions": "invalid_ignore_regions",
+        }.get(field, "bad_request")
         raise ApiError(400, code, f"{field}: {' '.join(str(p) for p in problems)}")
     return dict(serializer.validated_data)
 

@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from billing import services as billing
 from comparisons import detect, storage, verdicts
-from comparisons.engines import EngineError, MediaInfo, Options, Result, get_engine
+from comparisons import ignore_regions as ignoring
+from comparisons.engines import EngineError, MediaInfo, Options, Result, get_engine, summaries
 from comparisons.models import Comparison
 from diffall.api_errors import ApiError
 
@@ -65,6 +66,7 @@ def comparison_submit(
     file_b: InputFile,
     mode: str | None = None,
     threshold: float | None = None,
+    ignore_regions: tuple[ignoring.Box, ...] = (),
     source: str = Comparison.Source.API,
 ) -> Comparison:
     """Check both inputs, reserve a credit, store the files and create the job. Image, subtitle
@@ -72,6 +74,7 @@ def comparison_submit(
     checked = _check_inputs(file_a, file_b)
     mode = _check_mode(checked.media_type, mode)
     threshold = _check_threshold(checked.media_type, mode, threshold)
+    _check_ignore_regions(checked.media_type, ignore_regions)
     engine = get_engine(checked.media_type)
     for label, item in (("file1", file_a), ("file2", file_b)):
         info = _probe(engine, label, item)
@@ -81,6 +84,7 @@ def comparison_submit(
     comparison = Comparison(
         id=uuid.uuid4(), user=user, source=source, media_type=checked.media_type,
         mode=mode, threshold=threshold,
+        options={"ignore_regions": ignoring.as_json(ignore_regions)} if ignore_regions else {},
         name_a=file_a.name[:255], name_b=file_b.name[:255],
         format_a=checked.format_a, format_b=checked.format_b,
         size_a=file_a.size, size_b=file_b.size,
@@ -148,6 +152,21 @@ def _check_threshold(media_type: str, mode: str, threshold: float | None) -> flo
     if not 0 <= threshold <= 100:
         raise ApiError(400, "invalid_threshold", "threshold must be a number from 0 to 100.")
     return float(threshold)
+
+
+def _check_ignore_regions(media_type: str, ignore_regions: tuple[ignoring.Box, ...]) -> None:
+    if ignore_regions and media_type != "image":
+        raise ApiError(
+            400, ignoring.InvalidIgnoreRegions.code,
+            f"ignore_regions: masks parts of images; these are {media_type} files. Leave it out.",
+        )  # fmt: skip
+
+
+def _options(comparison: Comparison) -> Options:
+    """What the engine is told of the request: the mode, and the regions of file1 to leave out."""
+    regions = comparison.options.get("ignore_regions", [])
+    boxes = tuple((box["x"], box["y"], box["width"], box["height"]) for box in regions)
+    return Options(mode=comparison.mode, ignore_regions=boxes)
 
 
 def _probe(engine: object, label: str, item: InputFile) -> MediaInfo:
@@ -235,7 +254,7 @@ def comparison_run(
     try:
         with _local_inputs(comparison, local_a, local_b) as (path_a, path_b):
             progress = _progress_writer(comparison.id) if engine.runs_async else _no_progress
-            result = engine.compare(path_a, path_b, Options(mode=comparison.mode), progress)
+            result = engine.compare(path_a, path_b, _options(comparison), progress)
         # Saving the result (the diff image goes to S3) can fail too: it fails the job, with a
         # refund, like any other error — never a 500 or a job left processing.
         return _finish(comparison, result, elapsed_s=time.monotonic() - started)
@@ -334,6 +353,10 @@ def _finish(comparison: Comparison, result: Result, *, elapsed_s: float) -> Comp
         comparison.metrics = result.metrics
         comparison.segments = result.segments
         comparison.changes = result.changes
+        # Never identical with a change listed; an engine that has not decided (None) is
+        # taken at its changes.
+        comparison.identical = result.identical is not False and not result.changes
+        comparison.summary = result.summary or summaries.summarise(result.changes)
         comparison.diff_file = diff_file
         comparison.status = Comparison.Status.DONE
         comparison.progress = 100

@@ -31,6 +31,8 @@ class MediaInfo:
 @dataclass(frozen=True)
 class Options:
     mode: str = "pixel"  # images: "pixel" (default) or "feature"
+    # images: (x, y, width, height) rectangles of file1, in its pixels, left out of the score
+    ignore_regions: tuple[tuple[int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from comparisons.engines.changes import Change, location_of
+from comparisons.engines.changes import LOCATIONS, Change, location_of
 
 NO_DIFFERENCES = "No differences found."
 LISTED = 3  # places named in a sentence before the rest are counted ("and 4 more")
@@ -147,6 +147,8 @@ def summarise(changes: Sequence[dict[str, Any]]) -> str:
     """The sentence for these changes, whatever their location (subtitles: cues first)."""
     if not changes:
         return NO_DIFFERENCES
+    if not all(any(key in change for key in LOCATIONS) for change in changes):
+        return f"{plural(len(changes), 'change')} found"  # a shape this module does not know
     found = {location_of(change) for change in changes}
     if "cue" in found:  # a subtitle's whole-file delay is a `time` change among its cue changes
         return cues(changes)

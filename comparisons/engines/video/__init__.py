@@ -145,7 +145,7 @@ def build_result(a: Samples, b: Samples) -> Result:
         **_file_metrics(b, "b", length_b),
     }
     changes = _in_time_order(
-        [seg.differing(span) for span, matched in spans if not matched]
+        [seg.differing(span) for span, matched in spans if not matched or seg.degraded(span)]
         + seg.unpaired(length_a, length_b, offset)
         + seg.shifted(length_a, length_b, offset),
         offset,

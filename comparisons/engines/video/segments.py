@@ -14,6 +14,10 @@ from comparisons.engines.changes import Change
 # A frame pair is "the same content" from this score up. Re-encoded, resized or re-timed copies
 # score 85-100 per frame; unrelated pictures score under 10 (see SSIM_POINTS).
 MATCH_SCORE = 60.0
+# A matched stretch whose mean score is under this still shows the same content, but degraded
+# beyond what re-encoding does (CRF 35, MPEG-4, other sizes and frame rates keep 85 and more):
+# it is reported as `changed`, with a magnitude that says how much.
+CLEAN_SCORE = 80.0
 # Uncovered ends shorter than this are container rounding (8.00 s against 8.04 s), not content.
 MIN_UNPAIRED_S = 0.2
 # An offset under this is the codecs' timing (re-encodes land within 0.05 s), not a delay.
@@ -147,8 +151,13 @@ def unpaired(duration_a: float, duration_b: float, offset: float) -> list[Change
     return found
 
 
+def degraded(span: Span) -> bool:
+    return span.score < CLEAN_SCORE
+
+
 def differing(span: Span) -> Change:
-    """A stretch of file1 whose frames do not match file2's at the same moment."""
+    """A stretch of file1 whose frames do not match file2's at the same moment, or match but
+    with more loss than re-encoding causes (see CLEAN_SCORE)."""
     return changes.time(
         "changed",
         source=(span.source_start, span.source_end),
