@@ -147,6 +147,7 @@ class CompareView(ApiView):
         comparison = services.comparison_submit(
             user=request.user, file_a=file_a, file_b=file_b,
             mode=options.get("mode"), threshold=options.get("threshold"),
+            callback_url=options.get("callback_url") or "",
         )  # fmt: skip
         response = _answer(comparison, blob=bool(options.get("blob")))
         response.comparison_id = comparison.id  # type: ignore[union-attr]
@@ -187,7 +188,8 @@ def _options(data: Any, query: Mapping[str, Any]) -> dict[str, Any]:
     as PixLab takes it)."""
     if not isinstance(data, Mapping):  # a JSON list or number: collect() explains the shape
         data = {}
-    fields = {k: data[k] for k in ("mode", "threshold", "blob") if k in data and data[k] != ""}
+    names = ("mode", "threshold", "blob", "callback_url")
+    fields = {k: data[k] for k in names if k in data and data[k] != ""}
     if "blob" not in fields and query.get("blob"):
         fields["blob"] = query["blob"]
     serializer = CompareOptionsSerializer(data=fields)

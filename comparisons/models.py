@@ -52,6 +52,7 @@ class Comparison(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     error_detail = models.TextField(blank=True)
     processing_time_ms = models.PositiveIntegerField(null=True, blank=True)
+    callback_url = models.URLField(max_length=2000, blank=True)  # POSTed to when final
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from comparisons import idempotency
+from webhooks import services as webhooks
 
 
 class ApiError(Exception):
@@ -115,6 +116,8 @@ _DOMAIN_STATUSES: dict[type[Exception], int] = {
     idempotency.InvalidIdempotencyKey: 400,
     idempotency.IdempotencyInProgress: 409,
     idempotency.IdempotencyMismatch: 422,
+    webhooks.CallbackRefused: 400,
+    webhooks.NoSigningSecret: 400,
 }
 
 
