@@ -4,13 +4,15 @@ that every pair of a class gets that answer at the default threshold, with no op
 request; `benchmarks/bench_calibration.py` prints each class's scores, which is how the default
 thresholds were chosen (README, "How the default thresholds were chosen").
 
-Each media type has a module here with a `KINDS` list; a new type (images) adds its module to
-`SETS`. Every file is made from media that ship with the machine or the project's packages
-(espeak-ng, Debian's licence texts, scikit-image's photographs), never by hand.
+Each media type has a module here with a `KINDS` list, named in `SETS`; a new type (images) adds
+its module there, and the test and the benchmark pick it up. Every file is made from media that
+ship with the machine or the project's packages (espeak-ng, Debian's licence texts, Django's
+translations, scikit-image's photographs), never by hand.
 """
 
 from __future__ import annotations
 
+import importlib
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +20,15 @@ from pathlib import Path
 
 from comparisons.engines import Options, Result, get_engine
 from comparisons.verdicts import default_threshold
+
+SETS = ("audio", "video", "subtitles", "text")  # modules of this package
+
+
+def kinds(sets: tuple[str, ...] = SETS) -> list[Kind]:
+    found: list[Kind] = []
+    for name in sets:
+        found += importlib.import_module(f"{__name__}.{name}").KINDS
+    return found
 
 
 @dataclass(frozen=True)
