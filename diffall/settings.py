@@ -96,6 +96,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "diffall.outages.DatabaseOutageMiddleware",  # first: sessions and auth read the database too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -256,6 +257,13 @@ CELERY_MEDIA_QUEUE = envstr("CELERY_MEDIA_QUEUE", "media")
 JOB_TIME_LIMIT_S = envint("JOB_TIME_LIMIT_S", 300)
 JOB_STALE_AFTER_S = envint("JOB_STALE_AFTER_S", JOB_TIME_LIMIT_S + 120)
 JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 3)
+# A running job's worker beats every JOB_HEARTBEAT_S; a job whose beat is quiet for
+# JOB_HEARTBEAT_STALE_S is presumed dead and requeued by the sweep, which runs every
+# JOB_SWEEP_INTERVAL_S: a killed worker's job restarts within about a minute.
+JOB_HEARTBEAT_S = envint("JOB_HEARTBEAT_S", 10)
+JOB_HEARTBEAT_STALE_S = envint("JOB_HEARTBEAT_STALE_S", 45)
+JOB_SWEEP_INTERVAL_S = envint("JOB_SWEEP_INTERVAL_S", 20)
+CELERY_DEFAULT_QUEUE = envstr("CELERY_DEFAULT_QUEUE", "default")
 
 # --- Webhooks ---
 # A failed delivery is retried after BASE, 2 x BASE, 4 x BASE, ... seconds, at most MAX_ATTEMPTS
