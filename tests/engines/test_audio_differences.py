@@ -5,7 +5,7 @@ when nothing else accounts for it."""
 
 from __future__ import annotations
 
-from comparisons.engines.audio.differences import CLEAN_SCORE, find
+from comparisons.engines.audio.differences import CLEAN_SCORE, DEGRADED_DB, FULL_DB, find
 from comparisons.engines.audio.match import Segment
 
 
@@ -57,4 +57,12 @@ def test_it_calls_a_delay_a_shift_only_when_nothing_else_explains_it() -> None:
 
 
 def test_it_counts_codec_noise_as_no_change() -> None:
-    assert find([segment((0.0, 60.0), score=CLEAN_SCORE)], [], []) == []
+    assert find([segment((0.0, 60.0), score=CLEAN_SCORE)], [], [], [DEGRADED_DB]) == []
+
+
+def test_it_reports_a_shared_stretch_whose_level_differs_beyond_codec_noise() -> None:
+    """Noise the score shrugs off (it still matches at 99) still changes the sound: 4 dB."""
+    [change] = find([segment((0.0, 60.0), score=99.0)], [], [], [4.0])
+
+    assert change["kind"] == "changed"
+    assert change["magnitude"] == 4.0 / FULL_DB

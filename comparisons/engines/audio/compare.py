@@ -19,6 +19,7 @@ from comparisons.engines.audio.align import (
     Features,
     Floats,
     Ints,
+    Spectrum,
     diagonal_similarity,
     features,
     frame_cosines,
@@ -59,11 +60,12 @@ def compare_files(a: Path, b: Path, progress: Progress) -> Result:
     progress(0.0)
     first, second = decode_both(a, b)
     progress(45.0)
-    features_a, features_b = frame_features(first.samples, second.samples)
+    spectra = frame_spectra(first.samples, second.samples)
+    features_a, features_b = features(*spectra)
     progress(60.0)
     aligned = align(features_a, features_b)
     progress(85.0)
-    result = evidence(first, second, aligned)
+    result = evidence(first, second, aligned, spectra)
     progress(100.0)
     return result
 
@@ -107,9 +109,13 @@ def _check_complete(info: AudioInfo, decoded_s: float) -> None:
 
 def frame_features(a: Samples, b: Samples) -> tuple[Features, Features]:
     """MFCC frames of both, `b` first moved by under a frame to line up with `a`."""
+    return features(*frame_spectra(a, b))
+
+
+def frame_spectra(a: Samples, b: Samples) -> tuple[Spectrum, Spectrum]:
+    """The mel spectra of both, `b` first moved by under a frame to line up with `a`."""
     shift = sub_frame_shift(a, b)
-    spectrum_a, spectrum_b = _side_by_side(spectrum, (a, 0.0), (b[shift:], shift / RATE))
-    return features(spectrum_a, spectrum_b)
+    return _side_by_side(spectrum, (a, 0.0), (b[shift:], shift / RATE))
 
 
 def align(a: Features, b: Features) -> Aligned:
@@ -119,10 +125,15 @@ def align(a: Features, b: Features) -> Aligned:
     return Aligned(a=a, b=b, path=path, windowed=on_path, match=match(a, b, path, on_path))
 
 
-def evidence(first: Decoded, second: Decoded, aligned: Aligned) -> Result:
+def evidence(
+    first: Decoded,
+    second: Decoded,
+    aligned: Aligned,
+    spectra: tuple[Spectrum, Spectrum] | None = None,
+) -> Result:
     """The score, the metrics, the segments, the unmatched stretches and diff.png."""
     png = _diff_png(first, second, aligned)
-    changes = _changes(aligned)
+    changes = _changes(aligned, spectra)
     return Result(
         similarity=aligned.match.similarity(),
         metrics=_metrics(first, second, aligned),
@@ -176,13 +187,19 @@ def _aligned_similarity(aligned: Aligned) -> float:
     return round(max(0.0, float(aligned.windowed[both].mean())), 4) if both.any() else 0.0
 
 
-def _changes(aligned: Aligned) -> list[Change]:
+def _changes(aligned: Aligned, spectra: tuple[Spectrum, Spectrum] | None) -> list[Change]:
     """The stretches that differ, in the one change shape (see audio.differences)."""
     unmatched = _unmatched(aligned)
+    segments = aligned.match.segments
+    gaps = None
+    if spectra is not None:
+        sound = _sound_steps(aligned)
+        gaps = differences.level_gaps(segments, aligned.path, sound, *spectra)
     return differences.find(
-        aligned.match.segments,
+        segments,
         [r for label, r in unmatched if label == "file1"],
         [r for label, r in unmatched if label == "file2"],
+        gaps,
     )
 
 
