@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from accounts.authentication import ApiKeyAuthentication, ApiKeyView
 from comparisons import inputs, selectors, services, storage
+from comparisons.errors import BadRequest, InvalidMode, InvalidThreshold
 from comparisons.models import Comparison
 from comparisons.serializers import (
     AcceptedSerializer,
@@ -31,7 +32,7 @@ from comparisons.serializers import (
     CompareRequestSerializer,
     ComparisonSerializer,
 )
-from diffall.api_errors import ApiError, ErrorSerializer
+from diffall.api_errors import ApiError, ErrorSerializer, status_for_code
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -127,15 +128,15 @@ def _options(data: Any, query: Mapping[str, Any]) -> dict[str, Any]:
     serializer = CompareOptionsSerializer(data=fields)
     if not serializer.is_valid():
         field, problems = next(iter(serializer.errors.items()))
-        code = {"threshold": "invalid_threshold", "mode": "invalid_mode"}.get(field, "bad_request")
-        raise ApiError(400, code, f"{field}: {' '.join(str(p) for p in problems)}")
+        error = {"threshold": InvalidThreshold, "mode": InvalidMode}.get(field, BadRequest)
+        raise error(f"{field}: {' '.join(str(p) for p in problems)}")
     return dict(serializer.validated_data)
 
 
 def _answer(comparison: Comparison, *, blob: bool) -> Response | HttpResponse:
     if comparison.status == Comparison.Status.ERROR:
         raise ApiError(
-            503 if comparison.error_code == "storage_unavailable" else 422,
+            status_for_code(comparison.error_code),
             comparison.error_code,
             comparison.error_detail,
             extra={"job_id": str(comparison.id)},

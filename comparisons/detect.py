@@ -16,10 +16,10 @@
    encoding found by chardet, with no NULs and few control characters. WEBVTT and SRT cue blocks
    make a subtitle; otherwise a cheap look picks JSON, XML, CSV or plain text.
 
-Anything else raises `UnsupportedType`. Its message is built by the caller, who knows the file's
-name in the request: `exc.for_file("file1")` gives "file1 looks like a PDF document; DiffALL
-compares images (...)". `exc.what` is the bare noun phrase ("a PDF document", "an empty file")
-and `exc.detail` is the same sentence about "the file".
+Anything else raises `UnsupportedType` (comparisons/errors.py). Its `detail` speaks of "the file";
+the caller, who knows the file's name in the request, re-tells it: `exc.about("file1")` says
+"file1 looks like a PDF document; DiffALL compares images (...)". `exc.what` is the bare noun
+phrase ("a PDF document", "an empty file").
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 from comparisons.engines.base import UnreadableFile
 from comparisons.engines.text.structured import csv_delimiter
 from comparisons.engines.textio import decode
+from comparisons.errors import UnsupportedType
 
 HEAD_BYTES = 64 * 1024
 
@@ -51,23 +52,6 @@ class Detected:
     format: str  # "png", "mp4", "m4a", "srt", "json", "plain", ...
 
 
-class UnsupportedType(Exception):
-    """The file is of a kind DiffALL does not compare (HTTP 400)."""
-
-    status_code = 400
-    code = "unsupported_type"
-
-    def __init__(self, what: str, hint: str = SUPPORTED) -> None:
-        self.what = what  # "a PDF document"
-        self.hint = hint  # what the user can do about it
-        self.detail = self.for_file("the file")
-        super().__init__(self.detail)
-
-    def for_file(self, label: str) -> str:
-        """The user-facing sentence about one input, e.g. `for_file("file1")`."""
-        return f"{label} looks like {self.what}; {self.hint}"
-
-
 def detect(path: Path) -> Detected:
     """The media type and format of the file at `path`, or `UnsupportedType`."""
     with path.open("rb") as handle:
@@ -77,7 +61,7 @@ def detect(path: Path) -> Detected:
         raise UnsupportedType("an empty file", "upload a file that has content.")
     found = _by_signature(path, head) or _as_text(head, complete)
     if found is None:
-        raise UnsupportedType("binary data of a kind DiffALL does not read")
+        raise UnsupportedType("binary data of a kind DiffALL does not read", SUPPORTED)
     return found
 
 
@@ -118,7 +102,7 @@ def _riff(path: Path, head: bytes) -> Detected | None:
         return _by_streams(path, "avi", video="avi", audio="avi", fallback="video")
     if b"\x00" not in head[:1024]:
         return None  # text that happens to begin with "RIFF"
-    raise UnsupportedType(f"a RIFF file of kind {kind.decode('latin-1').strip()!r}")
+    raise UnsupportedType(f"a RIFF file of kind {kind.decode('latin-1').strip()!r}", SUPPORTED)
 
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
@@ -179,7 +163,7 @@ def _by_streams(
         return Detected("video", video)
     if has_audio:
         return Detected("audio", audio)
-    raise UnsupportedType(f"a {video.upper()} file with neither video nor audio in it")
+    raise UnsupportedType(f"a {video.upper()} file with neither video nor audio in it", SUPPORTED)
 
 
 def _stream_kinds(path: Path, demuxer: str) -> tuple[bool, bool] | None:

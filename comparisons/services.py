@@ -25,8 +25,17 @@ from django.utils import timezone
 from billing import services as billing
 from comparisons import detect, storage, verdicts
 from comparisons.engines import EngineError, MediaInfo, Options, Result, get_engine
+from comparisons.errors import (
+    FileTooLarge,
+    InvalidMode,
+    InvalidThreshold,
+    MismatchedTypes,
+    StorageUnavailable,
+    TooLong,
+    Unreadable,
+    UnsupportedType,
+)
 from comparisons.models import Comparison
-from diffall.api_errors import ApiError
 
 log = logging.getLogger(__name__)
 
@@ -96,28 +105,26 @@ def _check_inputs(file_a: InputFile, file_b: InputFile) -> Checked:
     found = [_detect(label, item) for label, item in (("file1", file_a), ("file2", file_b))]
     a, b = found
     if a.media_type != b.media_type:
-        raise ApiError(
-            400, "mismatched_types",
+        raise MismatchedTypes(
             f"file1 is {_article(a.media_type)} file, file2 is {_article(b.media_type)} file: "
-            "send two files of the same type.",
-        )  # fmt: skip
+            "send two files of the same type."
+        )
     cap_mb = settings.MAX_TEXT_UPLOAD_MB
     if a.media_type in TEXT_TYPES:
         for label, item in (("file1", file_a), ("file2", file_b)):
             if item.size > cap_mb * 1024 * 1024:
-                raise ApiError(
-                    413, "file_too_large",
+                raise FileTooLarge(
                     f"{label} is {item.size / 1048576:.1f} MB; {a.media_type} files are limited "
-                    f"to {cap_mb} MB.",
-                )  # fmt: skip
+                    f"to {cap_mb} MB."
+                )
     return Checked(media_type=a.media_type, format_a=a.format, format_b=b.format)
 
 
 def _detect(label: str, item: InputFile) -> detect.Detected:
     try:
         return detect.detect(item.path)
-    except detect.UnsupportedType as exc:
-        raise ApiError(400, "unsupported_type", exc.for_file(label)) from None
+    except UnsupportedType as exc:
+        raise exc.about(label) from None
 
 
 def _article(media_type: str) -> str:
@@ -131,14 +138,11 @@ def _check_mode(media_type: str, mode: str | None) -> str:
         return allowed[0] if allowed else ""
     if mode not in allowed:
         if not allowed:
-            raise ApiError(
-                400, "invalid_mode", f"{media_type} comparisons have no modes; leave mode out."
-            )
-        raise ApiError(
-            400, "invalid_mode",
+            raise InvalidMode(f"{media_type} comparisons have no modes; leave mode out.")
+        raise InvalidMode(
             f"mode={mode!r} is not available for {media_type} files; "
-            f"use one of: {', '.join(allowed)}.",
-        )  # fmt: skip
+            f"use one of: {', '.join(allowed)}."
+        )
     return mode
 
 
@@ -146,7 +150,7 @@ def _check_threshold(media_type: str, mode: str, threshold: float | None) -> flo
     if threshold is None:
         return verdicts.default_threshold(media_type, mode)
     if not 0 <= threshold <= 100:
-        raise ApiError(400, "invalid_threshold", "threshold must be a number from 0 to 100.")
+        raise InvalidThreshold("threshold must be a number from 0 to 100.")
     return float(threshold)
 
 
@@ -154,18 +158,17 @@ def _probe(engine: object, label: str, item: InputFile) -> MediaInfo:
     try:
         info: MediaInfo = engine.probe(item.path)  # type: ignore[attr-defined]
     except EngineError as exc:
-        raise ApiError(422, exc.code, f"{label} could not be read: {exc.detail}") from None
+        raise Unreadable(f"{label} could not be read: {exc.detail}", code=exc.code) from None
     return info
 
 
 def _check_duration(label: str, info: MediaInfo) -> None:
     limit = settings.MAX_MEDIA_SECONDS
     if info.duration_s is not None and info.duration_s > limit + 0.5:
-        raise ApiError(
-            400, "too_long",
+        raise TooLong(
             f"{label} is {info.duration_s:.1f} s long; video and audio are limited to "
-            f"{limit} seconds. Trim it and try again.",
-        )  # fmt: skip
+            f"{limit} seconds. Trim it and try again."
+        )
 
 
 def _store_inputs(comparison: Comparison, file_a: InputFile, file_b: InputFile) -> None:
@@ -192,9 +195,6 @@ def _create_and_reserve(comparison: Comparison, *, queue: bool) -> None:
             )
             if queue:
                 transaction.on_commit(lambda: _enqueue(comparison.id))
-    except billing.NoCredits as exc:
-        _delete_inputs(comparison)
-        raise ApiError(402, "no_credits", exc.detail) from None
     except BaseException:
         _delete_inputs(comparison)  # nothing half-written survives a failed submit
         raise
@@ -239,7 +239,7 @@ def comparison_run(
         # Saving the result (the diff image goes to S3) can fail too: it fails the job, with a
         # refund, like any other error — never a 500 or a job left processing.
         return _finish(comparison, result, elapsed_s=time.monotonic() - started)
-    except storage.StorageUnavailable as exc:
+    except StorageUnavailable as exc:
         return comparison_fail(comparison_id=comparison.id, code=exc.code, detail=exc.detail)
     except EngineError as exc:
         if exc.retry and retry_transient and comparison.attempts < settings.JOB_MAX_ATTEMPTS:
