@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from accounts.authentication import ApiKeyAuthentication, ApiKeyView
 from comparisons import inputs, selectors, services, storage
+from comparisons.engines import REGISTRY
 from comparisons.errors import BadRequest, InvalidMode, InvalidThreshold
 from comparisons.models import Comparison
 from comparisons.serializers import (
@@ -33,6 +34,7 @@ from comparisons.serializers import (
     ComparisonSerializer,
 )
 from diffall.api_errors import ApiError, ErrorSerializer, status_for_code
+from diffall.ratelimits import limits_text
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -43,12 +45,18 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         404: "No such job (or not yours).",
         413: "File too large.",
         422: "Files could not be compared (e.g. unreadable).",
-        429: "Rate-limited: 3/second and 60/minute per key. See Retry-After.",
+        429: f"Rate-limited: {limits_text(short=True)} per key. See Retry-After.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=meaning[code]) for code in codes}
 
 
-_DONE = "Image, subtitle, text: the result (with blob=true, for images: the diff PNG itself)."
+def _types(*, runs_async: bool) -> str:
+    """e.g. "Image, subtitle, text": the media types answered at once (or run as jobs)."""
+    return ", ".join(t.name for t in REGISTRY.values() if t.runs_async == runs_async).capitalize()
+
+
+_DONE = f"{_types(runs_async=False)}: the result (with blob=true, for images: the diff PNG itself)."
+_ACCEPTED = f"{_types(runs_async=True)}: poll status_url."
 
 
 class ApiView(ApiKeyView):
@@ -103,7 +111,7 @@ class CompareView(ApiView):
         responses={
             (200, "application/json"): OpenApiResponse(ComparisonSerializer, description=_DONE),
             (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description=_DONE),
-            202: OpenApiResponse(AcceptedSerializer, description="Video, audio: poll status_url."),
+            202: OpenApiResponse(AcceptedSerializer, description=_ACCEPTED),
             **_errors(400, 401, 402, 413, 422, 429),
         },
     )

@@ -28,21 +28,30 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from comparisons.engines import REGISTRY, sniffers, spec_of
 from comparisons.engines.base import UnreadableFile
+from comparisons.engines.subtitle import SRT_TIME
 from comparisons.engines.text.structured import csv_delimiter
 from comparisons.engines.textio import decode
 from comparisons.errors import UnsupportedType
 
 HEAD_BYTES = 64 * 1024
 
+
+def _and(words: list[str] | tuple[str, ...]) -> str:
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
+# What DiffALL compares and what to convert a refused file to, as the registry names the types.
 SUPPORTED = (
-    "DiffALL compares images (JPG, PNG, WebP, GIF), video (MP4, AVI, MOV, MKV), "
-    "audio (MP3, WAV, FLAC, AAC), subtitles (SRT, VTT) and text (plain text, JSON, CSV, XML)."
+    "DiffALL compares "
+    + _and([f"{t.noun} ({', '.join(t.formats)})" for t in REGISTRY.values()])
+    + "."
 )
 _CONVERT = {
-    "image": "DiffALL reads JPG, PNG, WebP and GIF images: convert it to PNG or JPEG first.",
-    "video": "DiffALL reads MP4, AVI, MOV and MKV video: convert it to MP4 first.",
-    "audio": "DiffALL reads MP3, WAV, FLAC and AAC audio: convert it to WAV or MP3 first.",
+    media_type: f"DiffALL reads {_and(spec_of(media_type).formats)} {spec_of(media_type).noun}: "
+    f"convert it to {target} first."
+    for media_type, target in (("image", "PNG or JPEG"), ("video", "MP4"), ("audio", "WAV or MP3"))
 }
 
 
@@ -59,10 +68,19 @@ def detect(path: Path) -> Detected:
         complete = not handle.read(1)
     if not head:
         raise UnsupportedType("an empty file", "upload a file that has content.")
-    found = _by_signature(path, head) or _as_text(head, complete)
+    found = _registered(head) or _by_signature(path, head) or _as_text(head, complete)
     if found is None:
         raise UnsupportedType("binary data of a kind DiffALL does not read", SUPPORTED)
     return found
+
+
+def _registered(head: bytes) -> Detected | None:
+    """Media types added to the registry with their own `sniff` recognise their files first."""
+    for media_type, sniff in sniffers():
+        found = sniff(head)
+        if found:
+            return Detected(media_type, found)
+    return None
 
 
 def _by_signature(path: Path, head: bytes) -> Detected | None:
@@ -346,9 +364,8 @@ def _as_text(head: bytes, complete: bool) -> Detected | None:
     return _text_kind(text)
 
 
-_SRT_TIME = r"\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"
-_SRT_CUE = re.compile(rf"^[ \t]*\d+[ \t]*\r?\n[ \t]*{_SRT_TIME}[ \t]*-->[ \t]*{_SRT_TIME}", re.M)
-_SRT_TIMING = re.compile(rf"[ \t]*{_SRT_TIME}[ \t]*-->[ \t]*{_SRT_TIME}")
+_SRT_CUE = re.compile(rf"^[ \t]*\d+[ \t]*\r?\n[ \t]*{SRT_TIME}[ \t]*-->[ \t]*{SRT_TIME}", re.M)
+_SRT_TIMING = re.compile(rf"[ \t]*{SRT_TIME}[ \t]*-->[ \t]*{SRT_TIME}")
 # an object or array opening the way JSON does; not "{% load %}" or "[Verse 1]"
 _JSON_START = re.compile(r'(\{\s*("|\}|$)|\[\s*([\[\]{"\d-]|true|false|null|$))')
 _XML_START = re.compile(r"<(\?xml|!--|!DOCTYPE|[A-Za-z_])")

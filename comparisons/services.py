@@ -23,8 +23,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing import services as billing
-from comparisons import detect, storage, verdicts
-from comparisons.engines import EngineError, MediaInfo, Options, Result, get_engine
+from comparisons import detect, storage
+from comparisons.engines import (
+    REGISTRY,
+    EngineError,
+    MediaInfo,
+    MediaSpec,
+    Options,
+    Result,
+    get_engine,
+    spec_of,
+)
 from comparisons.errors import (
     FileTooLarge,
     InvalidMode,
@@ -38,10 +47,6 @@ from comparisons.errors import (
 from comparisons.models import Comparison
 
 log = logging.getLogger(__name__)
-
-MODES: dict[str, tuple[str, ...]] = {"image": ("pixel", "feature")}
-TEXT_TYPES = ("text", "subtitle")
-TIMED_TYPES = ("video", "audio")  # capped at MAX_MEDIA_SECONDS; a film's subtitles are not
 
 
 @dataclass(frozen=True)
@@ -79,12 +84,13 @@ def comparison_submit(
     """Check both inputs, reserve a credit, store the files and create the job. Image, subtitle
     and text comparisons run here and come back finished; video and audio are queued."""
     checked = _check_inputs(file_a, file_b)
-    mode = _check_mode(checked.media_type, mode)
-    threshold = _check_threshold(checked.media_type, mode, threshold)
-    engine = get_engine(checked.media_type)
+    spec = spec_of(checked.media_type)
+    mode = _check_mode(spec, mode)
+    threshold = _check_threshold(spec, mode, threshold)
+    engine = get_engine(spec.name)
     for label, item in (("file1", file_a), ("file2", file_b)):
         info = _probe(engine, label, item)
-        if checked.media_type in TIMED_TYPES:
+        if spec.timed:
             _check_duration(label, info)
 
     comparison = Comparison(
@@ -95,8 +101,8 @@ def comparison_submit(
         size_a=file_a.size, size_b=file_b.size,
     )  # fmt: skip
     _store_inputs(comparison, file_a, file_b)
-    _create_and_reserve(comparison, queue=engine.runs_async)
-    if engine.runs_async:
+    _create_and_reserve(comparison, queue=spec.runs_async)
+    if spec.runs_async:
         return comparison
     return comparison_run(comparison_id=comparison.id, local_a=file_a.path, local_b=file_b.path)
 
@@ -110,7 +116,7 @@ def _check_inputs(file_a: InputFile, file_b: InputFile) -> Checked:
             "send two files of the same type."
         )
     cap_mb = settings.MAX_TEXT_UPLOAD_MB
-    if a.media_type in TEXT_TYPES:
+    if spec_of(a.media_type).text:
         for label, item in (("file1", file_a), ("file2", file_b)):
             if item.size > cap_mb * 1024 * 1024:
                 raise FileTooLarge(
@@ -131,24 +137,24 @@ def _article(media_type: str) -> str:
     return f"an {media_type}" if media_type[0] in "aeiou" else f"a {media_type}"
 
 
-def _check_mode(media_type: str, mode: str | None) -> str:
+def _check_mode(spec: MediaSpec, mode: str | None) -> str:
     """The mode to run in: "" for types that have no modes (and then none may be asked for)."""
-    allowed = MODES.get(media_type, ())
+    allowed = spec.mode_names
     if not mode:
-        return allowed[0] if allowed else ""
+        return spec.default_mode
     if mode not in allowed:
         if not allowed:
-            raise InvalidMode(f"{media_type} comparisons have no modes; leave mode out.")
+            raise InvalidMode(f"{spec.name} comparisons have no modes; leave mode out.")
         raise InvalidMode(
-            f"mode={mode!r} is not available for {media_type} files; "
+            f"mode={mode!r} is not available for {spec.name} files; "
             f"use one of: {', '.join(allowed)}."
         )
     return mode
 
 
-def _check_threshold(media_type: str, mode: str, threshold: float | None) -> float:
+def _check_threshold(spec: MediaSpec, mode: str, threshold: float | None) -> float:
     if threshold is None:
-        return verdicts.default_threshold(media_type, mode)
+        return spec.threshold(mode)
     if not 0 <= threshold <= 100:
         raise InvalidThreshold("threshold must be a number from 0 to 100.")
     return float(threshold)
@@ -165,8 +171,9 @@ def _probe(engine: object, label: str, item: InputFile) -> MediaInfo:
 def _check_duration(label: str, info: MediaInfo) -> None:
     limit = settings.MAX_MEDIA_SECONDS
     if info.duration_s is not None and info.duration_s > limit + 0.5:
+        timed = " and ".join(spec.name for spec in REGISTRY.values() if spec.timed)
         raise TooLong(
-            f"{label} is {info.duration_s:.1f} s long; video and audio are limited to "
+            f"{label} is {info.duration_s:.1f} s long; {timed} are limited to "
             f"{limit} seconds. Trim it and try again."
         )
 
@@ -234,7 +241,8 @@ def comparison_run(
     started = time.monotonic()
     try:
         with _local_inputs(comparison, local_a, local_b) as (path_a, path_b):
-            progress = _progress_writer(comparison.id) if engine.runs_async else _no_progress
+            async_job = spec_of(comparison.media_type).runs_async
+            progress = _progress_writer(comparison.id) if async_job else _no_progress
             result = engine.compare(path_a, path_b, Options(mode=comparison.mode), progress)
         # Saving the result (the diff image goes to S3) can fail too: it fails the job, with a
         # refund, like any other error — never a 500 or a job left processing.

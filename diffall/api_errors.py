@@ -29,6 +29,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from billing.services import NoCredits
 from comparisons import errors
 from diffall.errors import DomainError
+from diffall.ratelimits import limits_text
 
 
 class HttpStatus(NamedTuple):
@@ -172,7 +173,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return error_response(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "rate_limited",
-            "Too many requests: the limit is 3 per second and 60 per minute per key. "
+            f"Too many requests: the limit is {limits_text()} per key. "
             "Wait for the number of seconds in Retry-After and try again.",
             {"Retry-After": str(getattr(exc, "retry_after", 1))},
         )

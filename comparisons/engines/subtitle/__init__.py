@@ -21,6 +21,7 @@ from typing import Any
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+from comparisons.engines import spec_of
 from comparisons.engines.base import MediaInfo, Options, Progress, Result, UnreadableFile
 from comparisons.engines.textio import Words, align, distance, read_text, score
 
@@ -30,7 +31,8 @@ TIMING_TOLERANCE_MS = 150  # a cue boundary moved by less than this (after the o
 MAX_CHANGES = 200
 MAX_SEGMENTS = 500
 
-_SRT_TIMING = re.compile(r"^[ \t]*\d+:\d{1,2}:\d{1,2}[,.]\d+[ \t]*-->", re.MULTILINE)
+SRT_TIME = r"\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"  # one SRT timestamp; comparisons.detect sniffs with it
+_SRT_TIMING = re.compile(rf"^[ \t]*{SRT_TIME}[ \t]*-->", re.MULTILINE)
 # Markup a viewer does not read. WebVTT escapes "<" in text, so any <...> there is a tag; SRT has
 # no escaping, so only the tags players know are markup ("<https://…>" stays text), and so are
 # {\an8}-style override tags. Each pattern is bounded and stops at the next "<" or "{", so a line
@@ -109,7 +111,7 @@ def _cue(caption: webvtt.Caption, fmt: str) -> Cue:
 
 class SubtitleEngine:
     media_type = "subtitle"
-    runs_async = False
+    runs_async = spec_of(media_type).runs_async  # its facts live in the registry's line
 
     def probe(self, path: Path) -> MediaInfo:
         subs = read_subtitles(path, "the file")
