@@ -129,7 +129,7 @@ class ComparisonSerializer(serializers.Serializer):
         return {field: data[field] for field in wanted}
 
     def get_status_url(self, obj: Comparison) -> str:
-        return reverse("api-compare-detail", args=[obj.id])
+        return reverse("api:compare_detail", args=[obj.id])
 
     def get_verdict(self, obj: Comparison) -> str | None:
         return verdicts.verdict(obj.similarity) if obj.similarity is not None else None
@@ -143,7 +143,7 @@ class ComparisonSerializer(serializers.Serializer):
         return verdicts.confidence(obj.similarity) if obj.similarity is not None else None
 
     def get_diff_url(self, obj: Comparison) -> str | None:
-        return reverse("api-compare-diff", args=[obj.id]) if obj.diff_file else None
+        return reverse("api:compare_diff", args=[obj.id]) if obj.diff_file else None
 
     def get_files(self, obj: Comparison) -> dict[str, dict[str, Any]]:
         return {

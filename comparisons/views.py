@@ -45,7 +45,7 @@ def _compare_submit(request: HttpRequest, workdir: Path) -> HttpResponse:
         threshold=_threshold(request.POST.get("threshold")),
         source=Comparison.Source.WEB,
     )  # fmt: skip
-    return redirect("comparison-page", job_id=comparison.id)
+    return redirect("comparisons:comparison_page", job_id=comparison.id)
 
 
 def _threshold(value: str | None) -> float | None:
