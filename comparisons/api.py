@@ -1,6 +1,6 @@
-"""The Comparison API (the contract: shared/seeds/000_…txt). One view per endpoint; each calls one
-service. Authentication is the X-API-Key header (or the website's session); every endpoint is rate
-limited per key."""
+"""The Comparison API (the contract: docs/api-contract.txt, the page served at /api). One view
+per endpoint, listed in diffall/api_urls.py; each calls one service. Authentication is the
+X-API-Key header (or the website's session); every endpoint is rate limited per key."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.authentication import ApiKeyAuthentication, ApiKeyView
+from accounts.models import User
 from comparisons import inputs, selectors, services, storage
 from comparisons.engines import REGISTRY
 from comparisons.errors import BadRequest, InvalidMode, InvalidThreshold
@@ -82,7 +83,7 @@ class CompareSchema(AutoSchema):
     is, and file1 is optional on its own (source_url may replace it)."""
 
     def _get_request_body(self, direction: str = "request") -> dict[str, Any] | None:
-        body: dict[str, Any] | None = super()._get_request_body(direction)
+        body: dict[str, Any] | None = super()._get_request_body(direction)  # type: ignore[no-untyped-call]
         if body is not None:
             body["required"] = True
         return body
@@ -119,7 +120,7 @@ class CompareView(ApiView):
         options = _options(request.data, request.query_params)  # before any URL is fetched
         file_a, file_b = inputs.collect(request.FILES, request.data, self.workdir)
         comparison = services.comparison_submit(
-            user=request.user, file_a=file_a, file_b=file_b,
+            user=cast(User, request.user), file_a=file_a, file_b=file_b,
             mode=options.get("mode"), threshold=options.get("threshold"),
         )  # fmt: skip
         return _answer(comparison, blob=bool(options.get("blob")))

@@ -38,8 +38,8 @@ def too_large(what: str) -> FileTooLarge:
     )
 
 
-class CappedUpload(UploadedFile):
-    def __init__(self, path: Path, name: str, content_type: str, size: int) -> None:
+class CappedUpload(UploadedFile):  # type: ignore[type-arg]  # not generic at run time
+    def __init__(self, path: Path, name: str, content_type: str | None, size: int) -> None:
         super().__init__(path.open("rb"), name, content_type, size)
         self.path = path
 

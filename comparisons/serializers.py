@@ -43,7 +43,7 @@ def _threshold_help() -> str:
     return f"`match` is similarity >= threshold (default per type: {defaults}{others})."
 
 
-class CompareOptionsSerializer(serializers.Serializer):
+class CompareOptionsSerializer(serializers.Serializer[dict[str, Any]]):
     """The options of a comparison, however the files are sent; the view validates with it."""
 
     mode = serializers.ChoiceField(
@@ -81,7 +81,7 @@ class CompareRequestSerializer(CompareOptionsSerializer):
     target_url = serializers.URLField(required=False, help_text="Instead of file2: a public URL.")
 
 
-class ComparisonSerializer(serializers.Serializer):
+class ComparisonSerializer(serializers.Serializer[Comparison]):
     status = serializers.ChoiceField(choices=Comparison.Status.choices)
     job_id = serializers.UUIDField(source="id")
     type = serializers.CharField(source="media_type", help_text=", ".join(MEDIA_TYPES))
@@ -155,7 +155,7 @@ class ComparisonSerializer(serializers.Serializer):
         return billing_selectors.credits_remaining(user=obj.user)
 
 
-class AcceptedSerializer(serializers.Serializer):
+class AcceptedSerializer(serializers.Serializer[dict[str, Any]]):
     status = serializers.CharField(default="processing")
     job_id = serializers.UUIDField()
     status_url = serializers.CharField()

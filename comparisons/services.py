@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -22,14 +22,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from billing import services as billing
 from comparisons import detect, storage
 from comparisons.engines import (
     REGISTRY,
+    Engine,
     EngineError,
     MediaInfo,
     MediaSpec,
     Options,
+    Progress,
     Result,
     get_engine,
     spec_of,
@@ -74,7 +77,7 @@ class RetryLater(Exception):
 
 def comparison_submit(
     *,
-    user: object,
+    user: User,
     file_a: InputFile,
     file_b: InputFile,
     mode: str | None = None,
@@ -160,12 +163,11 @@ def _check_threshold(spec: MediaSpec, mode: str, threshold: float | None) -> flo
     return float(threshold)
 
 
-def _probe(engine: object, label: str, item: InputFile) -> MediaInfo:
+def _probe(engine: Engine, label: str, item: InputFile) -> MediaInfo:
     try:
-        info: MediaInfo = engine.probe(item.path)  # type: ignore[attr-defined]
+        return engine.probe(item.path)
     except EngineError as exc:
         raise Unreadable(f"{label} could not be read: {exc.detail}", code=exc.code) from None
-    return info
 
 
 def _check_duration(label: str, info: MediaInfo) -> None:
@@ -310,7 +312,7 @@ def _no_progress(_: float) -> None:
     pass
 
 
-def _progress_writer(comparison_id: uuid.UUID, min_interval_s: float = 0.2):  # type: ignore[no-untyped-def]
+def _progress_writer(comparison_id: uuid.UUID, min_interval_s: float = 0.2) -> Progress:
     """Write progress to the job row as the engine reports it, at most every `min_interval_s`."""
     last = {"value": -1, "at": 0.0}
 
@@ -370,12 +372,12 @@ def comparison_fail(*, comparison_id: uuid.UUID, code: str, detail: str) -> Comp
 # --- housekeeping (periodic tasks) -------------------------------------------------------------
 
 
-def comparisons_sweep_stale(*, now: object = None) -> dict[str, int]:
+def comparisons_sweep_stale(*, now: datetime | None = None) -> dict[str, int]:
     """Jobs no worker is on any more — killed workers, lost messages — go back to the queue while
     they have attempts left, and fail with a refund once they have none. A job counts as stale
     once it is older than the task's hard time limit plus a margin, so no live worker has it."""
     now = now or timezone.now()
-    stale_before = now - timedelta(seconds=settings.JOB_STALE_AFTER_S)  # type: ignore[operator]
+    stale_before = now - timedelta(seconds=settings.JOB_STALE_AFTER_S)
     stale = Comparison.objects.filter(
         status__in=[Comparison.Status.QUEUED, Comparison.Status.PROCESSING]
     ).exclude(started_at__gte=stale_before)
@@ -400,10 +402,10 @@ def comparisons_sweep_stale(*, now: object = None) -> dict[str, int]:
     return counts
 
 
-def uploads_purge(*, now: object = None) -> int:
+def uploads_purge(*, now: datetime | None = None) -> int:
     """Delete input files older than the retention period; results and diff images stay."""
     now = now or timezone.now()
-    cutoff = now - timedelta(hours=settings.UPLOAD_RETENTION_HOURS)  # type: ignore[operator]
+    cutoff = now - timedelta(hours=settings.UPLOAD_RETENTION_HOURS)
     old = Comparison.objects.filter(files_purged_at__isnull=True, created_at__lt=cutoff).filter(
         status__in=[Comparison.Status.DONE, Comparison.Status.ERROR]
     )

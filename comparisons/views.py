@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from comparisons import inputs, selectors, services
 from comparisons.errors import InvalidThreshold
 from comparisons.models import Comparison
@@ -40,7 +42,7 @@ def compare_submit(request: HttpRequest) -> HttpResponse:
 def _compare_submit(request: HttpRequest, workdir: Path) -> HttpResponse:
     file_a, file_b = inputs.collect(request.FILES, request.POST, workdir)
     comparison = services.comparison_submit(
-        user=request.user, file_a=file_a, file_b=file_b,
+        user=cast(User, request.user), file_a=file_a, file_b=file_b,  # login_required
         mode=request.POST.get("mode") or None,
         threshold=_threshold(request.POST.get("threshold")),
         source=Comparison.Source.WEB,

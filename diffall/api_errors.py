@@ -90,7 +90,7 @@ class ApiError(Exception):
         self.extra = extra or {}  # e.g. the job_id of a comparison that failed
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
     status = serializers.CharField(default="error")
     error = serializers.CharField(help_text="A stable code, e.g. mismatched_types, no_credits.")
     detail = serializers.CharField(help_text="What is wrong and what to do about it.")

@@ -65,6 +65,6 @@ class WithinRateLimits(BasePermission):
                 return True
             if usage and usage["should_limit"]:
                 exc = Ratelimited()
-                exc.retry_after = max(1, int(usage["time_left"]))  # type: ignore[attr-defined]
+                exc.retry_after = max(1, int(usage["time_left"]))
                 raise exc
         return True
