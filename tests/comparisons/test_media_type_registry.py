@@ -89,3 +89,13 @@ def test_a_sixth_media_type_gets_the_same_checks_as_the_others(
         "status": "error", "error": "invalid_mode",
         "detail": "model comparisons have no modes; leave mode out.",
     }  # fmt: skip
+
+
+def test_the_readme_shows_the_engine_and_line_this_test_runs() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    package = readme.split("# comparisons/engines/model/__init__.py: the package\n")[1]
+    engine_source = (Path(__file__).parent / "sixth_media_type.py").read_text()
+    assert package.split("```")[0] == engine_source[engine_source.index("from pathlib") :]
+    line = readme.split("# comparisons/engines/__init__.py: the line, in REGISTRY\n")[1]
+    assert '"model", "comparisons.engines.model:engine", "3D models", ("STL",),' in line
+    assert 'modes=(Mode("", 95.0),), sniff="comparisons.engines.model:sniff",' in line
