@@ -13,7 +13,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from comparisons import services
+from comparisons import idempotency, services
 
 
 @shared_task(  # type: ignore[untyped-decorator]  # celery ships no types
@@ -38,4 +38,5 @@ def sweep_stale_jobs() -> dict[str, int]:
 
 @shared_task  # type: ignore[untyped-decorator]
 def purge_old_uploads() -> int:
+    idempotency.requests_purge()
     return services.uploads_purge()

@@ -27,9 +27,10 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from billing.services import NoCredits
-from comparisons import errors
+from comparisons import errors, idempotency
 from diffall.errors import DomainError
 from diffall.ratelimits import limits_text
+from webhooks import services as webhooks
 
 
 class HttpStatus(NamedTuple):
@@ -50,11 +51,16 @@ STATUS: dict[type[DomainError], HttpStatus] = {
     errors.MismatchedTypes: HttpStatus(400),
     errors.TooLong: HttpStatus(400),
     errors.UrlNotAllowed: HttpStatus(400),
+    idempotency.InvalidIdempotencyKey: HttpStatus(400),
+    webhooks.CallbackRefused: HttpStatus(400),
+    webhooks.NoSigningSecret: HttpStatus(400),
     NoCredits: HttpStatus(402),
+    idempotency.IdempotencyInProgress: HttpStatus(409),
     errors.FileTooLarge: HttpStatus(413),
     errors.UrlTooLarge: HttpStatus(413),
     errors.Unreadable: HttpStatus(422),
     errors.UrlFetchFailed: HttpStatus(422),
+    idempotency.IdempotencyMismatch: HttpStatus(422),
     errors.ComparisonError: HttpStatus(422),  # a comparison that failed: comparison_failed, ...
     errors.StorageUnavailable: HttpStatus(503, retry_after_s=30),
 }

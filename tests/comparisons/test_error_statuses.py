@@ -6,15 +6,18 @@ from __future__ import annotations
 import inspect
 
 from billing.services import NoCredits
-from comparisons import errors
+from comparisons import errors, idempotency
 from diffall.api_errors import STATUS, HttpStatus, status_for_code, status_of
+from diffall.errors import DomainError
 
 
-def _comparison_errors() -> list[type[errors.ComparisonError]]:
+def _comparison_errors() -> list[type[DomainError]]:
+    """The errors a POST /api/v1/compare may raise below its view."""
     return [
         cls
-        for _, cls in inspect.getmembers(errors, inspect.isclass)
-        if issubclass(cls, errors.ComparisonError)
+        for module in (errors, idempotency)
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, DomainError) and cls is not DomainError
     ]
 
 
@@ -22,7 +25,7 @@ def test_it_lists_every_comparison_error_in_the_status_table() -> None:
     """Each error that is raised (a class without subclasses) has its own row: none answers
     with a status inherited by accident."""
     raised = [cls for cls in _comparison_errors() if not cls.__subclasses__()]
-    assert len(raised) >= 15
+    assert len(raised) >= 18
     assert [cls.__name__ for cls in raised if cls not in STATUS] == []
 
 
