@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,7 @@ def test_the_readme_shows_the_engine_and_line_this_test_runs() -> None:
     package = readme.split("# comparisons/engines/model/__init__.py: the package\n")[1]
     engine_source = (Path(__file__).parent / "sixth_media_type.py").read_text()
     assert package.split("```")[0] == engine_source[engine_source.index("from pathlib") :]
-    line = readme.split("# comparisons/engines/__init__.py: the line, in REGISTRY\n")[1]
-    assert '"model", "comparisons.engines.model:engine", "3D models", ("STL",),' in line
-    assert 'modes=(Mode("", 95.0),), sniff="comparisons.engines.model:sniff",' in line
+    line = readme.split("# comparisons/engines/__init__.py: one more entry in REGISTRY\n")[1]
+    shown = eval(line.split("```")[0], {"MediaSpec": MediaSpec, "Mode": Mode})  # noqa: S307
+    assert shown == replace(SPEC, engine="comparisons.engines.model:engine", sniff=shown.sniff)
+    assert shown.sniff == "comparisons.engines.model:sniff"
