@@ -7,22 +7,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from comparisons.errors import InvalidIgnoreRegions
+
 MAX_REGIONS = 100
 MAX_PIXELS = 1_000_000  # per coordinate: beyond any image the API accepts
 KEYS = ("x", "y", "width", "height")
 EXAMPLE = '[{"x": 10, "y": 20, "width": 300, "height": 40}]'
 
 Box = tuple[int, int, int, int]
-
-
-class InvalidIgnoreRegions(ValueError):
-    """`ignore_regions` is not a list of rectangles the comparison can use; `detail` says why."""
-
-    code = "invalid_ignore_regions"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 def parse(value: Any) -> tuple[Box, ...]:

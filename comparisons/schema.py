@@ -169,10 +169,9 @@ class ChangesFieldSchema(OpenApiSerializerFieldExtension):  # type: ignore[no-un
     target_class = "comparisons.serializers.ChangesField"
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
-        for name, schema in COMPONENTS.items():
-            auto_schema.registry.register_on_missing(
-                ResolvedComponent(
-                    name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema
-                )
+        for name, schema in COMPONENTS.items():  # drf-spectacular's plumbing is untyped
+            component = ResolvedComponent(  # type: ignore[no-untyped-call]
+                name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema
             )
+            auto_schema.registry.register_on_missing(component)
         return {"type": "array", "items": _ref("Change")}

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from comparisons.engines import changes, summaries
+from comparisons.engines import changes, spec_of, summaries
 from comparisons.engines.base import MediaInfo, Options, Progress, Result
 from comparisons.engines.changes import Change, Kind
 from comparisons.engines.subtitle.parsed import ParseReport
@@ -29,7 +29,7 @@ MAX_SEGMENTS = 500
 
 class SubtitleEngine:
     media_type = "subtitle"
-    runs_async = False
+    runs_async = spec_of(media_type).runs_async  # its facts live in the registry's line
 
     def probe(self, path: Path) -> MediaInfo:
         subs = read_subtitles(path, "the file")

@@ -20,7 +20,7 @@ from typing import Any
 import av
 import numpy as np
 
-from comparisons.engines import summaries
+from comparisons.engines import spec_of, summaries
 from comparisons.engines.base import Artifact, MediaInfo, Options, Progress, Result
 from comparisons.engines.changes import Change
 from comparisons.engines.video import segments as seg
@@ -38,7 +38,7 @@ FULL_COVERAGE = 0.75
 
 class VideoEngine:
     media_type = "video"
-    runs_async = True
+    runs_async = spec_of(media_type).runs_async  # its facts live in the registry's line
 
     def __init__(self, poll_s: float = POLL_S) -> None:
         self.poll_s = poll_s  # how often progress is reported while decoding

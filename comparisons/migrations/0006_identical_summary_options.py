@@ -17,7 +17,7 @@ def fill_in_old_results(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comparisons', '0004_job_lease'),
+        ('comparisons', '0005_comparison_mode_set_by_services'),
     ]
 
     operations = [
