@@ -371,8 +371,9 @@ def _finish(comparison: Comparison, result: Result, *, elapsed_s: float) -> Comp
         comparison.segments = result.segments
         comparison.changes = result.changes
         # Never identical with a change listed; an engine that has not decided (None) is
-        # taken at its changes.
-        comparison.identical = result.identical is not False and not result.changes
+        # identical only when it lists nothing and scores 100.
+        decided = result.identical if result.identical is not None else result.similarity >= 100
+        comparison.identical = decided and not result.changes
         comparison.summary = result.summary or summaries.summarise(result.changes)
         comparison.diff_file = diff_file
         comparison.status = Comparison.Status.DONE
