@@ -98,7 +98,7 @@ def enterprise(admin: CustomerAdmin, request: HttpRequest, object_id: str) -> Ht
     return _done(
         request,
         customer,
-        f"{customer.email} is now on {after} (was: {before}).",
+        f"Put {customer.email} on {after} (was: {before}).",
         f"Plan: {before} → {after}.",
     )
 
@@ -107,7 +107,7 @@ def back_to_free(admin: CustomerAdmin, request: HttpRequest, object_id: str) -> 
     customer = _customer(admin, request, object_id, SET_PLAN)
     balance = selectors.balance_for(user=customer)
     if not balance.unlimited:
-        messages.info(request, f"{customer.email} is already on the free plan.")
+        messages.info(request, f"Nothing changed: {customer.email} is already on the free plan.")
         return redirect(page_of(customer))
     before = _plan(customer)
     if not _confirmed(request):
@@ -128,7 +128,7 @@ def back_to_free(admin: CustomerAdmin, request: HttpRequest, object_id: str) -> 
     return _done(
         request,
         customer,
-        f"{customer.email} is back on the free plan (was: {before}); "
+        f"Put {customer.email} back on the free plan (was: {before}); "
         f"{balance.paid} paid credits kept.",
         f"Plan: {before} → Free.",
     )

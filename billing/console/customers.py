@@ -59,7 +59,7 @@ class PlanFilter(admin.SimpleListFilter):
 
 
 class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("email", "plan", "paid_credits", "free_left_today", "date_joined")
+    list_display = ("email", "plan", "paid_credits", "free_left_today", "joined")
     list_filter = (PlanFilter,)
     search_fields = ("email",)
     search_help_text = "Find a customer by email (or part of it)."
@@ -92,6 +92,15 @@ class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description="Free left today")
     def free_left_today(self, obj: CustomerAccount) -> int:
         return balance_of(obj).free_left_today
+
+    @admin.display(description="Joined", ordering="date_joined")
+    def joined(self, obj: CustomerAccount) -> str:
+        return f"{obj.date_joined:%Y-%m-%d}"
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return super().changelist_view(request, {"title": "Customers", **(extra_context or {})})
 
     # --- the customer page ------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import Any, cast
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -75,8 +76,25 @@ class InquiryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ) -> HttpResponse:
         inquiry = self.get_object(request, object_id)
         if inquiry is not None:  # a page about a person, not "Change enterprise inquiry"
-            extra_context = {"title": f"Inquiry from {inquiry.name}", **(extra_context or {})}
+            extra_context = {
+                "title": f"Inquiry from {inquiry.name}",
+                "show_save_and_continue": False,
+                **(extra_context or {}),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return super().changelist_view(
+            request, {"title": "Enterprise inquiries", **(extra_context or {})}
+        )
+
+    def response_change(self, request: HttpRequest, obj: EnterpriseInquiry) -> HttpResponse:
+        """Say what changed ('Inquiry from Erin: status New → Closed.'), then back to the list."""
+        change = getattr(obj, "_console_change", "") or "nothing changed."
+        messages.success(request, f"Inquiry from {obj.name}: {change}")
+        return redirect(reverse("admin:billing_enterpriseinquiry_changelist"))
 
     def construct_change_message(  # type: ignore[override]
         self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
@@ -86,7 +104,9 @@ class InquiryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if "status" not in form.changed_data:
             return ""
         before = InquiryStatus(form.initial["status"]).label
-        return f"Status: {before} → {form.instance.get_status_display()}."
+        after = form.instance.get_status_display()
+        form.instance._console_change = f"status {before} → {after}."  # for response_change
+        return f"Status: {before} → {after}."
 
     @admin.action(description="Close the selected inquiries", permissions=["change"])
     def close(self, request: HttpRequest, queryset: QuerySet[EnterpriseInquiry]) -> None:

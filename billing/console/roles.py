@@ -4,7 +4,7 @@ models) needs a superuser. Migration billing/0004 creates the group with this li
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from accounts import services as accounts
 from accounts.models import User
@@ -42,10 +42,21 @@ class RoleError(Exception):
 
 
 def sales_group() -> Group:
-    group = Group.objects.filter(name=SALES_GROUP).first()
-    if group is None:
-        raise RoleError(f"The {SALES_GROUP} group is missing: run `manage.py migrate`.")
+    """The Sales group. Migration 0004 made it; if it has gone (deleted by hand, or a test
+    database flushed) it is made again with exactly the role's permissions. An existing group is
+    left as it is: a superuser may have had reasons to change it."""
+    group, created = Group.objects.get_or_create(name=SALES_GROUP)
+    if created:
+        group.permissions.set([_permission(name) for name in SALES_PERMISSIONS])
     return group
+
+
+def _permission(name: str) -> Permission:
+    app_label, codename = name.split(".")
+    found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    if found is None:
+        raise RoleError(f"The permission {name} is missing: run `manage.py migrate`.")
+    return found
 
 
 def sales_user_create(*, email: str) -> tuple[User, bool]:

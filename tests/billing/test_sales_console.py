@@ -159,7 +159,7 @@ def test_it_puts_a_customer_on_enterprise_until_a_date(
 ) -> None:
     response = act(sam_client, alice, "enterprise", until="2099-12-31")
     assert messages_of(response) == [
-        "alice@example.com is now on Enterprise until 2099-12-31 (was: Free)."
+        "Put alice@example.com on Enterprise until 2099-12-31 (was: Free)."
     ]
     balance = selectors.balance_for(user=alice)
     assert (balance.plan, f"{balance.enterprise_until:%Y-%m-%d}") == ("enterprise", "2099-12-31")
@@ -197,12 +197,12 @@ def test_it_asks_before_putting_a_customer_back_on_free(
     assert selectors.balance_for(user=alice).plan == "free"
     until = f"{timezone.now() + timedelta(days=30):%Y-%m-%d}"
     assert messages_of(done) == [
-        f"alice@example.com is back on the free plan (was: Enterprise until {until}); "
+        f"Put alice@example.com back on the free plan (was: Enterprise until {until}); "
         "12 paid credits kept."
     ]
     assert f"Plan: Enterprise until {until} → Free." in section(done.content.decode(), "history")
     again = sam_client.post(free, {"confirm": "yes"}, follow=True)
-    assert messages_of(again) == ["alice@example.com is already on the free plan."]
+    assert messages_of(again) == ["Nothing changed: alice@example.com is already on the free plan."]
     assert LedgerEntry.objects.filter(user=alice, kind=Kind.PLAN_CHANGE, staff=sam).count() == 1
 
 
@@ -322,7 +322,9 @@ def test_it_closes_an_inquiry_from_its_page_and_records_the_change(
     html = sam_client.get(url).content.decode()
     assert "<h1>Inquiry from Alice</h1>" in html and "Change enterprise inquiry" not in html
     assert f'href="{page_of(alice)}"' in html  # to the customer's page
-    sam_client.post(url, {"status": "closed", "_save": "Save"})
+    saved = sam_client.post(url, {"status": "closed", "_save": "Save"}, follow=True)
+    assert messages_of(saved) == ["Inquiry from Alice: status New → Closed."]
+    assert "Save and continue editing" not in html
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.CLOSED
     entry = LogEntry.objects.get(object_id=str(inquiry.pk))

@@ -68,6 +68,13 @@ def test_it_makes_a_sales_user_who_sets_their_own_password_through_a_one_time_li
     assert signed_in.get("/admin/").status_code == 200
 
 
+def test_it_makes_the_sales_group_again_when_it_was_deleted() -> None:
+    Group.objects.filter(name=roles.SALES_GROUP).delete()
+    call_command("create_sales_user", "sam@diffall.example", stdout=StringIO())
+    sam = User.objects.get(email="sam@diffall.example")
+    assert sam.get_all_permissions() == set(roles.SALES_PERMISSIONS)
+
+
 def test_it_sets_a_password_from_the_command_line_when_given_one() -> None:
     call_command(
         "create_sales_user", "sam@diffall.example", "--password", PASSWORD, stdout=StringIO()
