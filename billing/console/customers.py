@@ -102,6 +102,13 @@ class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ) -> HttpResponse:
         return super().changelist_view(request, {"title": "Customers", **(extra_context or {})})
 
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        customer = self.customer_or_404(request, object_id)
+        title = {"title": f"History of {customer.email}", **(extra_context or {})}
+        return super().history_view(request, object_id, title)
+
     # --- the customer page ------------------------------------------------------------------
 
     def get_urls(self) -> list[URLPattern]:

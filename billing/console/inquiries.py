@@ -90,6 +90,17 @@ class InquiryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             request, {"title": "Enterprise inquiries", **(extra_context or {})}
         )
 
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        inquiry = self.get_object(request, object_id)
+        if inquiry is not None:  # "History of the inquiry from Erin", not "Change history: …"
+            extra_context = {
+                "title": f"History of the inquiry from {inquiry.name}",
+                **(extra_context or {}),
+            }
+        return super().history_view(request, object_id, extra_context)
+
     def response_change(self, request: HttpRequest, obj: EnterpriseInquiry) -> HttpResponse:
         """Say what changed ('Inquiry from Erin: status New → Closed.'), then back to the list."""
         change = getattr(obj, "_console_change", "") or "nothing changed."

@@ -303,6 +303,7 @@ def test_it_records_every_action_in_the_customer_history_page_too(
     act(sam_client, alice, "credits", change="grant", amount="5", reason="support ticket 12")
     act(sam_client, alice, "enterprise", until="")
     history = text(sam_client.get(f"{CUSTOMERS}{alice.pk}/history/").content.decode())
+    assert "History of alice@example.com" in history and "Change history" not in history
     assert "no change history" not in history.lower()
     assert "Granted 5 credits: balance 0 → 5. Reason: support ticket 12" in history
     assert "Plan: Free → Enterprise (no end date)." in history
@@ -329,6 +330,8 @@ def test_it_closes_an_inquiry_from_its_page_and_records_the_change(
     assert inquiry.status == InquiryStatus.CLOSED
     entry = LogEntry.objects.get(object_id=str(inquiry.pk))
     assert entry.get_change_message() == "Status: New → Closed."
+    history = text(sam_client.get(f"{INQUIRIES}{inquiry.pk}/history/").content.decode())
+    assert "History of the inquiry from Alice" in history and "Status: New → Closed." in history
     customer = sam_client.get(page_of(alice)).content.decode()
     assert "Closed" in section(customer, "inquiries")
 
