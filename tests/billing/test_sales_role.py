@@ -164,6 +164,8 @@ def test_it_answers_403_to_sales_for_users_passwords_staff_flags_groups_sites_an
     ]
     for url in forbidden:
         assert sam_client.get(url).status_code == 403, url
+    page = sam_client.get(forbidden[0]).content.decode()
+    assert "for DiffALL superusers only" in page and 'href="/admin/"' in page
 
 
 def test_it_refuses_sales_who_try_to_make_themselves_superuser_or_change_a_password(
