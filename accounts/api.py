@@ -4,7 +4,7 @@ and what that account may spend: its plan and balance (from billing's selectors)
 from __future__ import annotations
 
 from datetime import UTC
-from typing import cast
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -18,8 +18,8 @@ from billing.models import Plan
 from diffall.api_errors import ErrorSerializer
 
 
-class MeOutput(serializers.Serializer):  # type: ignore[type-arg]
-    class KeyOutput(serializers.Serializer):  # type: ignore[type-arg]
+class MeOutput(serializers.Serializer[dict[str, Any]]):
+    class KeyOutput(serializers.Serializer[dict[str, Any]]):
         name = serializers.CharField()
         hint = serializers.CharField()
 
