@@ -135,10 +135,6 @@ def test_it_answers_subtitle_cues_in_the_schemas_shape(alice, tmp_path):
     assert body["summary"] == "1 cue retimed, 1 cue changed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the image engine's changes are converted to the change model on the `image` branch",
-)
 def test_it_answers_image_regions_in_the_schemas_shape(alice, images):
     body = done(alice.compare(images["astronaut"], images["astronaut_edited"]))
 

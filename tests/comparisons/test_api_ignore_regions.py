@@ -49,10 +49,6 @@ def test_it_answers_an_empty_list_when_an_image_comparison_ignores_nothing(alice
     assert body["ignore_regions"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the image engine masks ignore_regions once the `image` branch lands (issue 11 item 3)",
-)
 def test_it_leaves_the_ignored_region_out_of_the_score_and_the_changes(alice, images):
     seen = alice.compare(images["astronaut"], images["astronaut_edited"]).json()
     masked = alice.compare(
