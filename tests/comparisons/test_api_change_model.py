@@ -142,9 +142,12 @@ def test_it_answers_image_regions_in_the_schemas_shape(alice, images):
     assert all("region" in change for change in body["changes"])
 
 
-@pytest.mark.parametrize("kind", ["apache", "json", "csv", "xml", "srt"])
-def test_it_calls_a_file_identical_to_itself_and_says_so_everywhere(alice, texts, tmp_path, kind):
+@pytest.mark.parametrize("kind", ["png", "apache", "json", "csv", "xml", "srt"])
+def test_it_calls_a_file_identical_to_itself_and_says_so_everywhere(
+    alice, images, texts, tmp_path, kind
+):
     same = {
+        "png": images["astronaut"],
         "apache": texts["apache"],
         "json": OPENAPI_SCHEMA,
         "csv": NUMPY_COS_CSV,
