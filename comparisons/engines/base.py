@@ -31,6 +31,9 @@ class MediaInfo:
 @dataclass(frozen=True)
 class Options:
     mode: str = "pixel"  # images: "pixel" (default) or "feature"
+    # images: (x, y, width, height) boxes in file1's pixels masked out of score and changes
+    # (validated by comparisons.engines.image.parse_ignore_regions)
+    ignore_regions: tuple[tuple[int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

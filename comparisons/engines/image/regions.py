@@ -1,0 +1,145 @@
+"""Rectangles on a picture: the regions a user asks us to ignore, and the changed regions we find.
+
+Both are in file1's pixels, as (x, y, width, height). `parse_ignore_regions` is the one place that
+says what a valid `ignore_regions` value is; the API calls it and turns its ValueError into a 400.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from comparisons.engines.image.decode import F32, Mask, u8
+
+Box = tuple[int, int, int, int]  # x, y, width, height
+
+MAX_IGNORE_REGIONS = 100
+MAX_COORDINATE = 100_000  # larger than any accepted image side (20000 px)
+_FIELDS = ("x", "y", "width", "height")
+
+
+# --- ignore_regions: the option ----------------------------------------------------------------
+
+
+def parse_ignore_regions(value: Any) -> tuple[Box, ...]:
+    """A list of {x, y, width, height} in file1's pixels, given as a JSON array or its text (a
+    form field). Raises ValueError with a message for the user; boxes reaching past the picture
+    are clipped to it when compared."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str | bytes):
+        try:
+            value = json.loads(value)
+        except ValueError as error:
+            raise ValueError(
+                "ignore_regions is not valid JSON: send an array such as "
+                '[{"x": 0, "y": 0, "width": 100, "height": 40}].'
+            ) from error
+    if not isinstance(value, list):
+        raise ValueError(
+            "ignore_regions must be a JSON array of {x, y, width, height} objects in file1's "
+            "pixels."
+        )
+    if len(value) > MAX_IGNORE_REGIONS:
+        raise ValueError(f"ignore_regions has {len(value)} boxes; at most {MAX_IGNORE_REGIONS}.")
+    return tuple(_parse_box(item, number) for number, item in enumerate(value, start=1))
+
+
+def _parse_box(item: Any, number: int) -> Box:
+    where = f"ignore_regions[{number - 1}]"
+    if not isinstance(item, dict) or set(item) != set(_FIELDS):
+        raise ValueError(f"{where} must be an object with exactly x, y, width and height.")
+    values = [item[field] for field in _FIELDS]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        raise ValueError(f"{where}: x, y, width and height must be whole numbers of pixels.")
+    x, y, width, height = values
+    if x < 0 or y < 0:
+        raise ValueError(f"{where}: x and y must be 0 or more (pixels from the top-left corner).")
+    if width <= 0 or height <= 0:
+        raise ValueError(f"{where}: width and height must be 1 or more.")
+    if max(values) > MAX_COORDINATE:
+        raise ValueError(f"{where}: coordinates above {MAX_COORDINATE} cannot be in an image.")
+    return x, y, width, height
+
+
+def ignore_mask(boxes: tuple[Box, ...], size: tuple[int, int], scale: tuple[float, float]) -> Mask:
+    """The ignored pixels of a picture of `size` (width, height), given boxes in file1's pixels
+    and `scale` = this picture's pixels per file1 pixel. A box covers every pixel it touches."""
+    width, height = size
+    mask = np.zeros((height, width), bool)
+    for x, y, box_w, box_h in boxes:
+        left, top = int(np.floor(x * scale[0])), int(np.floor(y * scale[1]))
+        right = int(np.ceil((x + box_w) * scale[0]))
+        bottom = int(np.ceil((y + box_h) * scale[1]))
+        mask[max(0, top) : min(height, bottom), max(0, left) : min(width, right)] = True
+    return mask
+
+
+# --- changed regions: what we report -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Region:
+    """One changed area, in the pixels of the map it was found on."""
+
+    box: Box
+    changed_pixels: int
+    magnitude: float  # how strongly its changed pixels differ, 0..1
+
+    def scaled(self, scale: tuple[float, float]) -> Box:
+        """The box in another picture's pixels (`scale` = its pixels per map pixel), covering
+        every pixel the region touches."""
+        x, y, width, height = self.box
+        left, top = int(np.floor(x * scale[0])), int(np.floor(y * scale[1]))
+        right, bottom = int(np.ceil((x + width) * scale[0])), int(np.ceil((y + height) * scale[1]))
+        return left, top, max(1, right - left), max(1, bottom - top)
+
+
+def changed_regions(
+    changed: Mask, strength: F32, *, join_px: int, min_pixels: int, limit: int
+) -> list[Region]:
+    """The changed pixels grouped into regions: pixels closer than `join_px` belong to one region
+    (the letters of a word, the pieces of one edit); regions with fewer than `min_pixels` changed
+    pixels are dropped; the `limit` largest are returned, largest first. `strength` (0..1 per
+    pixel) gives each region its magnitude: the mean over its changed pixels."""
+    rows, columns = np.nonzero(changed)
+    if rows.size == 0:
+        return []
+    size = 2 * join_px + 1
+    grouped = cv2.dilate(u8(changed), cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    labels = np.asarray(cv2.connectedComponents(grouped, connectivity=8)[1], np.int32)
+    label = labels[rows, columns]
+    order = np.argsort(label, kind="stable")
+    label, rows, columns = label[order], rows[order], columns[order]
+    starts = np.flatnonzero(np.r_[True, label[1:] != label[:-1]])
+    pixels = np.diff(np.r_[starts, label.size])
+    strengths = np.add.reduceat(strength[rows, columns].astype(np.float64), starts) / pixels
+    boxes = _boxes(rows, columns, starts)
+    chosen = [i for i in np.argsort(-pixels, kind="stable") if pixels[i] >= min_pixels]
+    return [Region(boxes[i], int(pixels[i]), float(strengths[i])) for i in chosen[:limit]]
+
+
+def _boxes(
+    rows: npt.NDArray[np.intp], columns: npt.NDArray[np.intp], starts: npt.NDArray[np.intp]
+) -> list[Box]:
+    """The tight box of each run of pixels (runs begin at `starts`)."""
+    top, bottom = np.minimum.reduceat(rows, starts), np.maximum.reduceat(rows, starts)
+    left, right = np.minimum.reduceat(columns, starts), np.maximum.reduceat(columns, starts)
+    return [
+        (int(x), int(y), int(x2 - x + 1), int(y2 - y + 1))
+        for x, y, x2, y2 in zip(left, top, right, bottom, strict=True)
+    ]
+
+
+def union_area(boxes: list[Box], size: tuple[int, int]) -> int:
+    """Pixels covered by any of the boxes, within a picture of `size`."""
+    width, height = size
+    covered = np.zeros((height, width), bool)
+    for x, y, box_w, box_h in boxes:
+        covered[y : y + box_h, x : x + box_w] = True
+    return int(np.count_nonzero(covered))
