@@ -17,7 +17,9 @@ pHash), pixels (the per-pixel difference), regions (ignored and changed rectangl
 
 from __future__ import annotations
 
+import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import cv2
@@ -82,8 +84,15 @@ class ImageEngine:
         first_header = decode.header_of(first_data, "file1")
         second_header = decode.header_of(second_data, "file2")
         targets = _decode_targets(first_header, second_header, options.mode)
-        first = decode.load(first_data, first_header, targets[0], "file1")
-        second = decode.load(second_data, second_header, targets[1], "file2")
+        # decoding is most of the work and OpenCV's decoders release the GIL: file2 is decoded
+        # on a second thread while this one decodes file1
+        pending = _decoder().submit(decode.load, second_data, second_header, targets[1], "file2")
+        try:
+            first = decode.load(first_data, first_header, targets[0], "file1")
+        except BaseException:
+            wait([pending])  # file1's error is the one to report; leave nothing running
+            raise
+        second = pending.result()  # raises file2's error, if it has one
         progress(50)
         ignore = tuple(options.ignore_regions)
         if options.mode == "feature":
@@ -104,6 +113,19 @@ class ImageEngine:
                 path.write_bytes(cv2.imencode(".png", np.ascontiguousarray(image))[1].tobytes())
             for mode in MODES:
                 self.compare(paths[0], paths[1], Options(mode=mode), no_progress)
+
+
+_DECODERS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _decoder() -> ThreadPoolExecutor:
+    """One decoding thread per process, made in the process that uses it (a pool inherited
+    through fork has no thread behind it)."""
+    pid = os.getpid()
+    if pid not in _DECODERS:
+        _DECODERS.clear()
+        _DECODERS[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="image-decode")
+    return _DECODERS[pid]
 
 
 def _read(path: Path, label: str) -> bytes:

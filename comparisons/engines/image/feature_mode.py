@@ -50,6 +50,10 @@ def feature_evidence(first: Picture, second: Picture, ignore: tuple[Box, ...]) -
     ]
     best = max(aligned, key=lambda evidence: evidence.similarity, default=None)
     chosen = best if best is not None and best.similarity > identity.similarity else identity
+    if best is not None and chosen is best and best.metrics.pop("near_identity"):
+        # file2 sits where it is: pixel mode's full-resolution evidence says more
+        identity.similarity = best.similarity
+        chosen = identity
     chosen.identical = identity.identical
     chosen.metrics = {
         **identity.metrics,
@@ -111,7 +115,7 @@ def aligned_evidence(
     found = regions.changed_regions(
         changed,
         dissim,
-        join_px=2,
+        join=(2, 2),
         min_pixels=max(4, round(MIN_REGION_SHARE * mask.sum())),
         limit=10_000,
     )
@@ -131,6 +135,7 @@ def aligned_evidence(
     area = regions.union_area([region.box for region in found], small)
     changed_share = float(changed.sum()) / changed.size
     similarity = min(99.9, score.feature_similarity(strength, structure.best))
+    still = first.size == second.size and _moves_at_most(homography, gray_a.shape, 1.5)
     return Evidence(
         similarity=similarity,
         identical=False,
@@ -154,6 +159,7 @@ def aligned_evidence(
             "alignment": "homography" if alignment.method == "keypoints" else "dense",
             "changed_pixels": round(changed_share * first.size[0] * first.size[1]),
             "changed_pct": round(100 * changed_share, 3),
+            "near_identity": still,
         },
         geometry=(
             f"file2 is file1 turned {rotation:.1f}° at {content_scale:.2f} times its scale, "
@@ -207,3 +213,11 @@ def _target_box(
     right = min(float(size_b[0]), float(np.ceil(mapped[:, 0].max())))
     bottom = min(float(size_b[1]), float(np.ceil(mapped[:, 1].max())))
     return int(left), int(top), max(1, int(right - left)), max(1, int(bottom - top))
+
+
+def _moves_at_most(homography: Matrix, shape: tuple[int, ...], pixels: float) -> bool:
+    """Whether the alignment moves no corner of file1's frame by more than `pixels`."""
+    height, width = shape[:2]
+    corners = np.array([[0, 0], [width, 0], [0, height], [width, height]], np.float64)
+    moved = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), homography).reshape(-1, 2)
+    return float(np.abs(moved - corners).max()) <= pixels

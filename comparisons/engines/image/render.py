@@ -23,10 +23,10 @@ from comparisons.engines.image.decode import F32, U8, Mask, u8
 Box = tuple[int, int, int, int]
 
 BACKDROP_CONTRAST = 0.45  # file1's grey levels squeezed towards white, so red stands out
-GREYS = 16  # levels of the backdrop: base >> 4
-# palette layout: 16 greys, 16 dark greys (not covered), 16 blue-tinted greys (ignored), then
+GREYS = 8  # levels of the backdrop (base >> 5): enough for context, and 8 compress 4x better
+# palette layout: 8 greys, 8 dark greys (not covered), 8 blue-tinted greys (ignored), then
 # 4 reds from faint to strong, yellow, magenta
-_UNCOVERED, _IGNORED, _RED, _YELLOW, _MAGENTA = 16, 32, 48, 52, 53
+_UNCOVERED, _IGNORED, _RED, _YELLOW, _MAGENTA = 8, 16, 24, 28, 29
 RED_STEPS = (0.25, 0.45, 0.7)  # colour distances where the red deepens
 REDS = ((255, 150, 150), (250, 90, 90), (230, 30, 30), (180, 0, 0))
 
@@ -60,7 +60,7 @@ PALETTE = _palette()
 
 def diff_png(drawing: Drawing) -> bytes:
     height, width = drawing.base.shape
-    index = u8(drawing.base >> 4)  # 16 grey levels
+    index = u8(drawing.base >> 5)
     size = (width, height)
     if drawing.uncovered is not None:
         index[_fit(drawing.uncovered, size)] += _UNCOVERED
