@@ -37,6 +37,7 @@ class Evidence:
     metrics: dict[str, Any] = field(default_factory=dict)
     geometry: str | None = None  # feature mode: how file2 sits on file1, in words
     ignoring: bool = False  # ignore_regions masked part of the pictures
+    spread: bool = False  # no changed pixel, yet the whole picture differs slightly
 
 
 def result_of(evidence: Evidence, first: Picture, second: Picture, mode: str) -> Result:
@@ -77,7 +78,12 @@ def summary_of(evidence: Evidence, first: Picture, second: Picture) -> str:
         )
     if evidence.geometry:
         parts.append(evidence.geometry)
-    if evidence.region_count:
+    if evidence.spread:
+        parts.append(
+            f"the whole image differs slightly{outside} (tones or fine detail); no pixel stands "
+            "out on its own"
+        )
+    elif evidence.region_count:
         plural = "s" if evidence.region_count != 1 else ""
         parts.append(
             f"{evidence.region_count} region{plural} changed{outside}, "

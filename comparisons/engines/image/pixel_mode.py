@@ -20,6 +20,8 @@ from comparisons.engines.image.render import Drawing
 # changed pixels closer than 3% of the diagonal across, or 1.5% down, form one region: the words
 # of a line of text join, the lines of a paragraph only when close
 JOIN_ACROSS, JOIN_DOWN = 0.015, 0.0075
+# `identical` needs no changed pixel and a score in the verdicts' "Identical" band
+IDENTICAL_FLOOR = 99.0
 MIN_JOIN_PX = 2
 
 
@@ -126,11 +128,16 @@ def pixel_evidence(first: Picture, second: Picture, ignore: tuple[Box, ...]) -> 
     exact = first.data == second.data or (
         first.size == second.size and diff.moved_pixels == 0 and _same_pixels(a, b)
     )
-    identical = exact or (first.size == second.size and diff.changed_pixels == 0)
     # 100 is kept for identical pixels, so a visual-regression gate at 100 catches any change
     similarity = (
         100.0 if exact else min(99.9, score.pixel_similarity(structure.best, distance, tone_share))
     )
+    same_size = first.size == second.size
+    # no pixel over the threshold is not enough when the structure or the tones moved across the
+    # whole picture (a faint tint, heavy compression): that is found too, if nowhere in particular
+    quiet = same_size and diff.changed_pixels == 0
+    identical = exact or (quiet and similarity >= IDENTICAL_FLOOR)
+    spread = quiet and not identical
     found = regions.changed_regions(
         diff.changed, diff.distance, join=_join(grid), min_pixels=1, limit=10_000
     )
@@ -147,13 +154,17 @@ def pixel_evidence(first: Picture, second: Picture, ignore: tuple[Box, ...]) -> 
     ]
     boxes = [region.scaled(to_display) for region in found]
     area = regions.union_area([region.box for region in found], grid)
+    if spread:  # one change: the whole frame, as strong as the score says
+        listed = [Found((0, 0, *first.size), None, (100 - similarity) / 100)]
+        area = grid[0] * grid[1]
     base = full_a if display == grid else gray(sizes.resize_to(first.pixels.on_white, display))
     return Evidence(
         similarity=similarity,
         identical=identical,
         regions=listed,
-        region_count=len(found),
+        region_count=len(listed),
         area_pct=100 * area / (grid[0] * grid[1]),
+        spread=spread,
         drawing=Drawing(base, diff.changed, diff.distance, diff.antialiased, ignored, None, boxes),
         metrics={
             "ssim": round(structure.ssim, 4),
