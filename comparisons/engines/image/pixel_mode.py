@@ -101,7 +101,8 @@ def tone_invariant_share(a: Decoded, b: Decoded, share: float) -> float:
         return 0.0
     toned_b = pixels.over_threshold_share(a, pixels.matched_tones(b, a))
     toned_a = pixels.over_threshold_share(pixels.matched_tones(a, b), b)
-    return float(min(share, toned_a, toned_b))
+    # a change of opacity is not a tone: matching the composites could explain it away
+    return float(min(share, max(min(toned_a, toned_b), pixels.alpha_share(a, b))))
 
 
 def pixel_evidence(first: Picture, second: Picture, ignore: tuple[Box, ...]) -> Evidence:

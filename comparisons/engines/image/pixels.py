@@ -30,8 +30,9 @@ from comparisons.engines.image.decode import F32, U8, Decoded, Mask, f32, u8
 
 Index = npt.NDArray[np.intp]
 
-THRESHOLD = 0.1  # pixelmatch's and odiff's default: 10% of the black-to-white distance
-# Kotsarenko & Ramos (2010) weights for Y, I, Q; 35215 is the weighted distance of black to white
+THRESHOLD = 0.1  # pixelmatch's and odiff's default: 10% of the largest colour distance
+# Kotsarenko & Ramos (2010) weights for Y, I, Q; 35215 is the largest weighted squared distance
+# between two colours (pixelmatch's normaliser): black to white is 0.966 of it, the distance 1
 YIQ_WEIGHTS = np.array([0.5053, 0.299, 0.1957], np.float32)
 YIQ_MAX_DELTA = 35215.0
 # BGR (OpenCV's channel order) to Y, I, Q
@@ -63,7 +64,7 @@ NOISE_FRACTION = 0.5  # of THRESHOLD: what a blurred difference must still reach
 class PixelDiff:
     """Where two pictures of one size differ, pixel by pixel."""
 
-    distance: F32  # perceptual colour distance 0..1 (black vs white = 1), 0 where not measured
+    distance: F32  # perceptual colour distance 0..1 (black vs white 0.97), 0 where not measured
     changed: Mask  # over the threshold, not anti-aliasing, not noise
     antialiased: Mask  # over the threshold but tolerated as anti-aliasing
     noise_pixels: int  # over the threshold but dropped as encoding noise (lone specks, ringing)
@@ -127,6 +128,24 @@ def matched_tones(picture: Decoded, reference: Decoded) -> Decoded:
         u8(cv2.LUT(picture.on_white, _tone_lut(reference.on_white, picture.on_white))),
         None if on_black is None else u8(on_black),
     )
+
+
+def alpha_share(first: Decoded, second: Decoded, threshold: float = THRESHOLD) -> float:
+    """The share of pixels whose opacity differs by more than `threshold` (of fully opaque):
+    what no tone matching may explain away."""
+    if not _has_alpha(first, second):
+        return 0.0
+    alpha_a, alpha_b = _alpha(first), _alpha(second)
+    moved = cv2.absdiff(alpha_a, alpha_b) > threshold * 255
+    return float(np.count_nonzero(moved)) / moved.size
+
+
+def _alpha(picture: Decoded) -> U8:
+    """Opacity from the two composites: on white minus on black is 255 - alpha."""
+    if picture.on_black is None:
+        return np.full(picture.on_white.shape[:2], 255, np.uint8)
+    clear = cv2.subtract(picture.on_white[:, :, 1], picture.on_black[:, :, 1])
+    return u8(cv2.subtract(np.full_like(clear, 255), clear))
 
 
 def _tone_lut(reference: U8, image: U8) -> U8:
