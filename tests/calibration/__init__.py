@@ -21,7 +21,7 @@ from pathlib import Path
 from comparisons.engines import Options, Result, get_engine
 from comparisons.verdicts import default_threshold
 
-SETS = ("audio", "video", "subtitles", "text")  # modules of this package
+SETS = ("audio", "video", "subtitles", "text", "images")  # modules of this package
 
 
 def kinds(sets: tuple[str, ...] = SETS) -> list[Kind]:
