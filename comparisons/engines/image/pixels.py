@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -29,6 +30,7 @@ import numpy.typing as npt
 from comparisons.engines.image.decode import F32, U8, Decoded, Mask, f32, u8
 
 Index = npt.NDArray[np.intp]
+ArrayT = TypeVar("ArrayT", npt.NDArray[np.int32], npt.NDArray[np.float32])
 
 THRESHOLD = 0.1  # pixelmatch's and odiff's default: 10% of the largest colour distance
 # Kotsarenko & Ramos (2010) weights for Y, I, Q; 35215 is the largest weighted squared distance
@@ -354,10 +356,17 @@ def _area(picture: Decoded, crop: tuple[slice, slice], frame: U8) -> _Area:
     bgra = u8(cv2.cvtColor(on_white, cv2.COLOR_BGR2BGRA))
     if picture.on_black is not None:  # alpha, recovered from the two composites
         bgra[:, :, 3] = 255 - (on_white[:, :, 0] - picture.on_black[crop][:, :, 0])
-    codes = np.pad(bgra.view(np.int32)[:, :, 0], 1, constant_values=_OUTSIDE)
-    luma = cv2.transform(on_white.astype(np.float32), BGR_TO_YIQ[:1])
-    brightness = np.pad(f32(luma).reshape(on_white.shape[:2]), 1, constant_values=np.nan)
+    codes = _framed(bgra.view(np.int32)[:, :, 0], _OUTSIDE)
+    luma = f32(cv2.transform(on_white.astype(np.float32), BGR_TO_YIQ[:1]))
+    brightness = _framed(luma.reshape(on_white.shape[:2]), float("nan"))
     return _Area(codes, brightness, _siblings(codes) + frame)
+
+
+def _framed(array: ArrayT, value: float) -> ArrayT:
+    """`array` inside a one-pixel frame of `value` (OpenCV's border copy: numpy's pad is
+    several times slower)."""
+    framed = cv2.copyMakeBorder(array, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=value)
+    return np.asarray(framed, array.dtype)
 
 
 def _siblings(codes: npt.NDArray[np.int32]) -> U8:
@@ -367,7 +376,7 @@ def _siblings(codes: npt.NDArray[np.int32]) -> U8:
     count = np.zeros((height, width), np.uint8)
     for dy, dx in _NEIGHBOURS:
         shifted = codes[1 + dy : 1 + dy + height, 1 + dx : 1 + dx + width]
-        count += u8(cv2.compare(shifted, centre, cv2.CMP_EQ)) & 1
+        count -= u8(cv2.compare(shifted, centre, cv2.CMP_EQ))  # 255 is -1: wraps to +1
     return count
 
 

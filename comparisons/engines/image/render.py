@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
 from comparisons.engines.image.decode import F32, U8, Mask, u8
@@ -67,10 +68,11 @@ def diff_png(drawing: Drawing) -> bytes:
     if drawing.ignored is not None:
         ignored = _fit(drawing.ignored, size)
         index[ignored] = (index[ignored] % GREYS) + _IGNORED
+    flat = index.reshape(-1)  # sparse masks: painting by index beats a full boolean pass
     if drawing.antialiased is not None:
-        index[_fit(drawing.antialiased, size)] = _YELLOW
-    changed = _fit(drawing.changed, size)
-    index[changed] = _reds(drawing, size, changed)
+        flat[np.flatnonzero(_fit(drawing.antialiased, size))] = _YELLOW
+    changed = np.flatnonzero(_fit(drawing.changed, size))
+    flat[changed] = _reds(drawing, size, changed)
     thickness = max(1, round(min(size) / 300))
     for x, y, box_w, box_h in drawing.boxes:
         corner = (x + box_w - 1, y + box_h - 1)
@@ -84,13 +86,13 @@ def _fit(mask: Mask, size: tuple[int, int]) -> Mask:
     return np.asarray(cv2.resize(u8(mask), size, interpolation=cv2.INTER_NEAREST) > 0)
 
 
-def _reds(drawing: Drawing, size: tuple[int, int], changed: Mask) -> U8:
+def _reds(drawing: Drawing, size: tuple[int, int], changed: npt.NDArray[np.intp]) -> U8:
     if drawing.strength is None:
-        return np.full(int(changed.sum()), _RED + len(RED_STEPS), np.uint8)
+        return np.full(changed.size, _RED + len(RED_STEPS), np.uint8)
     strength = drawing.strength
     if (strength.shape[1], strength.shape[0]) != size:
         strength = np.asarray(cv2.resize(strength, size, interpolation=cv2.INTER_LINEAR))
-    steps = np.searchsorted(np.asarray(RED_STEPS, np.float32), strength[changed])
+    steps = np.searchsorted(np.asarray(RED_STEPS, np.float32), strength.reshape(-1)[changed])
     return (steps + _RED).astype(np.uint8)
 
 
