@@ -23,7 +23,7 @@ from comparisons.engines.image.decode import F32, U8, Mask, u8
 
 Box = tuple[int, int, int, int]
 
-BACKDROP_CONTRAST = 0.45  # file1's grey levels squeezed towards white, so red stands out
+BACKDROP_CONTRAST = 0.4  # file1's grey levels squeezed towards white, so red stands out
 GREYS = 8  # levels of the backdrop (base >> 5): enough for context, and 8 compress 4x better
 # palette layout: 8 greys, 8 dark greys (not covered), 8 blue-tinted greys (ignored), then
 # 4 reds from faint to strong, yellow, magenta
