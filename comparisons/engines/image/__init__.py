@@ -119,12 +119,14 @@ _DECODERS: dict[int, ThreadPoolExecutor] = {}
 
 
 def _decoder() -> ThreadPoolExecutor:
-    """One decoding thread per process, made in the process that uses it (a pool inherited
-    through fork has no thread behind it)."""
+    """Decoding threads, made in the process that uses them (a pool inherited through fork has
+    no thread behind it); threads start on demand, one per comparison running at once in a
+    threaded server, up to the cores there are."""
     pid = os.getpid()
     if pid not in _DECODERS:
         _DECODERS.clear()
-        _DECODERS[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="image-decode")
+        workers = max(1, min(4, os.cpu_count() or 1))
+        _DECODERS[pid] = ThreadPoolExecutor(workers, thread_name_prefix="image-decode")
     return _DECODERS[pid]
 
 

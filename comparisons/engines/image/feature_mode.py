@@ -9,6 +9,8 @@ is not unchanged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -49,10 +51,11 @@ def feature_evidence(first: Picture, second: Picture, ignore: tuple[Box, ...]) -
         if (evidence := aligned_evidence(first, second, gray_a, gray_b, alignment, trust, ignore))
     ]
     best = max(aligned, key=lambda evidence: evidence.similarity, default=None)
+    still = best is not None and bool(best.metrics.pop("near_identity"))
     chosen = best if best is not None and best.similarity > identity.similarity else identity
-    if best is not None and chosen is best and best.metrics.pop("near_identity"):
+    if chosen is best and still:
         # file2 sits where it is: pixel mode's full-resolution evidence says more
-        identity.similarity = best.similarity
+        identity.similarity = chosen.similarity
         chosen = identity
     chosen.identical = identity.identical
     chosen.metrics = {
@@ -81,19 +84,22 @@ def _scales(
     return same_resolution, fitted
 
 
-def aligned_evidence(
-    first: Picture,
-    second: Picture,
-    gray_a: U8,
-    gray_b: U8,
-    alignment: Alignment,
-    strength: float,
-    ignore: tuple[Box, ...],
-) -> Evidence | None:
-    """file2 warped onto file1 at feature size, then compared at Wang's SSIM scale."""
-    homography = alignment.homography
-    if homography is None:
-        return None
+@dataclass(frozen=True)
+class Overlap:
+    """file2 warped onto file1 at Wang's SSIM scale: where it covers file1, and how well."""
+
+    small: sizes.Size
+    factor: int  # feature pixels per `small` pixel
+    coverage: F32  # 0..1 of each pixel covered by file2
+    mask: Mask  # compared: fully covered, not ignored
+    ignored: Mask | None
+    structure: Structure
+    dissim: F32
+
+
+def overlap_of(
+    first: Picture, gray_a: U8, gray_b: U8, homography: Matrix, ignore: tuple[Box, ...]
+) -> Overlap | None:
     height, width = gray_a.shape
     warped, covered = features.warp_into(f32(gray_b), homography, (width, height))
     factor = max(1, round(min(width, height) / SSIM_TARGET_SIDE))
@@ -110,62 +116,99 @@ def aligned_evidence(
         return None  # file2 covers almost nothing of file1: no overlap to compare
     warped = np.where(mask, warped, reference).astype(np.float32)  # outside: no difference
     structure = Structure(reference, warped, mask)
-    dissim = metrics.dissimilarity(structure.best_map) * mask
-    changed = _changed(dissim)
+    dissim = f32(metrics.dissimilarity(structure.best_map) * mask)
+    return Overlap(small, factor, coverage, mask, ignored, structure, dissim)
+
+
+def aligned_evidence(
+    first: Picture,
+    second: Picture,
+    gray_a: U8,
+    gray_b: U8,
+    alignment: Alignment,
+    strength: float,
+    ignore: tuple[Box, ...],
+) -> Evidence | None:
+    """file2 warped onto file1 at feature size, then compared at Wang's SSIM scale."""
+    homography = alignment.homography
+    overlap = None if homography is None else overlap_of(first, gray_a, gray_b, homography, ignore)
+    if homography is None or overlap is None:
+        return None
+    changed = _changed(overlap.dissim)
+    minimum = max(4, round(MIN_REGION_SHARE * overlap.mask.sum()))
     found = regions.changed_regions(
-        changed,
-        dissim,
-        join=(2, 2),
-        min_pixels=max(4, round(MIN_REGION_SHARE * mask.sum())),
-        limit=10_000,
+        changed, overlap.dissim, join=(2, 2), min_pixels=minimum, limit=10_000
     )
-    rotation, _ = features.rotation_and_scale(homography)
-    content_scale = _content_scale(first, second, gray_a, gray_b, homography)
-    overlap = 100 * float((coverage > 0.5).mean())
-    display = sizes.display_size(first.size)
     to_feature_b = np.asarray(np.linalg.inv(homography), np.float64)
     listed = [
         Found(
-            region.scaled(scale_between(small, first.size)),
-            _target_box(region.box, factor, to_feature_b, gray_b.shape, second.size),
+            region.scaled(scale_between(overlap.small, first.size)),
+            _target_box(region.box, overlap.factor, to_feature_b, gray_b.shape, second.size),
             region.magnitude,
         )
         for region in found
     ]
-    area = regions.union_area([region.box for region in found], small)
-    changed_share = float(changed.sum()) / changed.size
-    similarity = min(99.9, score.feature_similarity(strength, structure.best))
-    still = first.size == second.size and _moves_at_most(homography, gray_a.shape, 1.5)
+    area = regions.union_area([region.box for region in found], overlap.small)
+    display = sizes.display_size(first.size)
+    drawing = Drawing(
+        gray(sizes.resize_to(first.pixels.on_white, display)),
+        changed,
+        overlap.dissim,
+        None,
+        overlap.ignored,
+        overlap.coverage < 0.5,
+        [region.scaled(scale_between(overlap.small, display)) for region in found],
+    )
     return Evidence(
-        similarity=similarity,
+        similarity=min(99.9, score.feature_similarity(strength, overlap.structure.best)),
         identical=False,
         regions=listed,
         region_count=len(found),
-        area_pct=100 * area / (small[0] * small[1]),
-        drawing=Drawing(
-            gray(sizes.resize_to(first.pixels.on_white, display)),
-            changed,
-            dissim,
-            None,
-            ignored,
-            coverage < 0.5,
-            [region.scaled(scale_between(small, display)) for region in found],
-        ),
-        metrics={
-            "aligned_ssim": round(structure.best, 4),
-            "overlap_pct": round(overlap, 1),
-            "rotation_deg": round(rotation, 1),
-            "scale": round(content_scale, 3),
-            "alignment": "homography" if alignment.method == "keypoints" else "dense",
-            "changed_pixels": round(changed_share * first.size[0] * first.size[1]),
-            "changed_pct": round(100 * changed_share, 3),
-            "near_identity": still,
-        },
-        geometry=(
-            f"file2 is file1 turned {rotation:.1f}° at {content_scale:.2f} times its scale, "
-            f"covering {overlap:.0f}% of it"
-        ),
-        ignoring=ignored is not None and bool(ignored.any()),
+        area_pct=100 * area / changed.size,
+        drawing=drawing,
+        metrics=_metrics(first, second, gray_a, gray_b, homography, overlap, changed)
+        | {"alignment": "homography" if alignment.method == "keypoints" else "dense"},
+        geometry=_geometry(first, second, gray_a, gray_b, homography, overlap),
+        ignoring=overlap.ignored is not None and bool(overlap.ignored.any()),
+    )
+
+
+def _metrics(
+    first: Picture,
+    second: Picture,
+    gray_a: U8,
+    gray_b: U8,
+    homography: Matrix,
+    overlap: Overlap,
+    changed: Mask,
+) -> dict[str, object]:
+    changed_share = float(changed.sum()) / changed.size
+    return {
+        "aligned_ssim": round(overlap.structure.best, 4),
+        "overlap_pct": round(100 * float((overlap.coverage > 0.5).mean()), 1),
+        "rotation_deg": round(features.rotation_and_scale(homography)[0], 1),
+        "scale": round(_content_scale(first, second, gray_a, gray_b, homography), 3),
+        "changed_pixels": round(changed_share * first.size[0] * first.size[1]),
+        "changed_pct": round(100 * changed_share, 3),
+        "near_identity": first.size == second.size
+        and _moves_at_most(homography, gray_a.shape, 1.5),
+    }
+
+
+def _geometry(
+    first: Picture,
+    second: Picture,
+    gray_a: U8,
+    gray_b: U8,
+    homography: Matrix,
+    overlap: Overlap,
+) -> str:
+    rotation = features.rotation_and_scale(homography)[0]
+    scale = _content_scale(first, second, gray_a, gray_b, homography)
+    covering = 100 * float((overlap.coverage > 0.5).mean())
+    return (
+        f"file2 is file1 turned {rotation:.1f}° at {scale:.2f} times its scale, "
+        f"covering {covering:.0f}% of it"
     )
 
 

@@ -8,6 +8,8 @@ the similarity.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -105,87 +107,159 @@ def tone_invariant_share(a: Decoded, b: Decoded, share: float) -> float:
     return float(min(share, max(min(toned_a, toned_b), pixels.alpha_share(a, b))))
 
 
-def pixel_evidence(first: Picture, second: Picture, ignore: tuple[Box, ...]) -> Evidence:
-    grid = sizes.grid_size(first.size, second.size)
-    a, b = at_size(first.pixels, grid), at_size(second.pixels, grid)
-    ignored = regions.ignore_mask(ignore, grid, scale_between(first.size, grid)) if ignore else None
+@dataclass(frozen=True)
+class Grid:
+    """Both pictures on file1's pixel grid, with the ignored pixels made equal."""
+
+    size: sizes.Size
+    a: Decoded
+    b: Decoded
+    ignored: Mask | None
+    counted: int  # pixels that can differ (the ignored ones cannot)
+
+    @property
+    def area(self) -> int:
+        return self.size[0] * self.size[1]
+
+
+def on_grid(first: Picture, second: Picture, ignore: tuple[Box, ...]) -> Grid:
+    size = sizes.grid_size(first.size, second.size)
+    a, b = at_size(first.pixels, size), at_size(second.pixels, size)
+    ignored = regions.ignore_mask(ignore, size, scale_between(first.size, size)) if ignore else None
     if ignored is not None:
         b = _masked(b, a, ignored)
-    resampled = grid != first.size or grid != second.size
-    diff = pixels.compare(a, b, noisy=first.lossy or second.lossy or resampled)
-    counted = max(1, grid[0] * grid[1] - (0 if ignored is None else int(ignored.sum())))
-    share = diff.changed_pixels / counted
-    working = sizes.working_size(first.size, second.size)
-    uncounted = grid[0] * grid[1] / counted  # the ignored pixels cannot change: not a share
-    tone_share = min(
-        share, tone_invariant_share(_sampled(a, working), _sampled(b, working), share) * uncounted
-    )
-    full_a = gray(a.on_white)
-    image_a, image_b = sizes.resize_to(full_a, working), sizes.resize_to(gray(b.on_white), working)
+    counted = size[0] * size[1] - (0 if ignored is None else int(ignored.sum()))
+    return Grid(size, a, b, ignored, max(1, counted))
+
+
+@dataclass(frozen=True)
+class Whole:
+    """The measurements of the whole picture at the working size."""
+
+    working: sizes.Size
+    structure: Structure
+    mse: float
+    phash_distance: int
+    base: U8  # file1's luminance on the grid, for the diff image
+
+
+def measure_whole(grid: Grid, working: sizes.Size) -> Whole:
+    full_a = gray(grid.a.on_white)
+    image_a = sizes.resize_to(full_a, working)
+    image_b = sizes.resize_to(gray(grid.b.on_white), working)
     gray_a, gray_b = f32(image_a), f32(image_b)
-    structure = Structure(gray_a, gray_b)
-    mse = metrics.mse(image_a, image_b)
     distance = metrics.hamming(metrics.phash(gray_a), metrics.phash(gray_b))
+    return Whole(
+        working, Structure(gray_a, gray_b), metrics.mse(image_a, image_b), distance, full_a
+    )
+
+
+def pixel_evidence(first: Picture, second: Picture, ignore: tuple[Box, ...]) -> Evidence:
+    grid = on_grid(first, second, ignore)
+    resampled = grid.size != first.size or grid.size != second.size
+    diff = pixels.compare(grid.a, grid.b, noisy=first.lossy or second.lossy or resampled)
+    share = diff.changed_pixels / grid.counted
+    working = sizes.working_size(first.size, second.size)
+    sampled = _sampled(grid.a, working), _sampled(grid.b, working)
+    # the ignored pixels cannot change: scaled to a share of the pixels that can
+    tone_share = min(share, tone_invariant_share(*sampled, share) * grid.area / grid.counted)
+    whole = measure_whole(grid, working)
     exact = first.data == second.data or (
-        first.size == second.size and diff.moved_pixels == 0 and _same_pixels(a, b)
+        first.size == second.size and diff.moved_pixels == 0 and _same_pixels(grid.a, grid.b)
     )
     # 100 is kept for identical pixels, so a visual-regression gate at 100 catches any change
     similarity = (
-        100.0 if exact else min(99.9, score.pixel_similarity(structure.best, distance, tone_share))
+        100.0
+        if exact
+        else min(
+            99.9, score.pixel_similarity(whole.structure.best, whole.phash_distance, tone_share)
+        )
     )
-    same_size = first.size == second.size
     # no pixel over the threshold is not enough when the structure or the tones moved across the
     # whole picture (a faint tint, heavy compression): that is found too, if nowhere in particular
-    quiet = same_size and diff.changed_pixels == 0
+    quiet = first.size == second.size and diff.changed_pixels == 0
     identical = exact or (quiet and similarity >= IDENTICAL_FLOOR)
-    spread = quiet and not identical
-    found = regions.changed_regions(
-        diff.changed, diff.distance, join=_join(grid), min_pixels=1, limit=10_000
+    evidence = _regions_found(
+        first, second, grid, diff, whole, similarity, spread=quiet and not identical
     )
-    display = sizes.display_size(first.size)
-    to_first, to_second = scale_between(grid, first.size), scale_between(grid, second.size)
-    to_display = scale_between(grid, display)
+    evidence.identical = identical
+    evidence.metrics = _metrics(grid, diff, whole, share, tone_share)
+    return evidence
+
+
+def _regions_found(
+    first: Picture,
+    second: Picture,
+    grid: Grid,
+    diff: pixels.PixelDiff,
+    whole: Whole,
+    similarity: float,
+    *,
+    spread: bool,
+) -> Evidence:
+    """The changed regions, in file1's and file2's pixels and on the diff image."""
+    found = regions.changed_regions(
+        diff.changed, diff.distance, join=_join(grid.size), min_pixels=1, limit=10_000
+    )
+    to_first = scale_between(grid.size, first.size)
+    to_second = None if first.size == second.size else scale_between(grid.size, second.size)
     listed = [
         Found(
             region.scaled(to_first),
-            None if first.size == second.size else region.scaled(to_second),
+            None if to_second is None else region.scaled(to_second),
             region.magnitude,
         )
         for region in found
     ]
-    boxes = [region.scaled(to_display) for region in found]
-    area = regions.union_area([region.box for region in found], grid)
+    area = regions.union_area([region.box for region in found], grid.size)
     if spread:  # one change: the whole frame, as strong as the score says
         listed = [Found((0, 0, *first.size), None, (100 - similarity) / 100)]
-        area = grid[0] * grid[1]
-    base = full_a if display == grid else gray(sizes.resize_to(first.pixels.on_white, display))
+        area = grid.area
+    display = sizes.display_size(first.size)
+    base = (
+        whole.base
+        if display == grid.size
+        else gray(sizes.resize_to(first.pixels.on_white, display))
+    )
+    boxes = [region.scaled(scale_between(grid.size, display)) for region in found]
+    drawing = Drawing(
+        base, diff.changed, diff.distance, diff.antialiased, grid.ignored, None, boxes
+    )
     return Evidence(
         similarity=similarity,
-        identical=identical,
+        identical=False,
         regions=listed,
         region_count=len(listed),
-        area_pct=100 * area / (grid[0] * grid[1]),
+        area_pct=100 * area / grid.area,
+        drawing=drawing,
         spread=spread,
-        drawing=Drawing(base, diff.changed, diff.distance, diff.antialiased, ignored, None, boxes),
-        metrics={
-            "ssim": round(structure.ssim, 4),
-            "ssim_tone_matched": round(structure.ssim_tones, 4),
-            "psnr": round(metrics.psnr(mse), 2),
-            "mse": round(mse, 2),
-            "phash_distance": distance,
-            "changed_pixels": diff.changed_pixels,
-            "changed_pct": round(100 * share, 3),
-            "changed_pct_tone_matched": round(100 * tone_share, 3),
-            "antialiased_pixels": int(np.count_nonzero(diff.antialiased)),
-            "noise_pixels": diff.noise_pixels,
-            "compared_width": grid[0],
-            "compared_height": grid[1],
-            "working_width": working[0],
-            "working_height": working[1],
-            **({} if ignored is None else {"ignored_pct": round(100 * float(ignored.mean()), 2)}),
-        },
-        ignoring=ignored is not None and bool(ignored.any()),
+        ignoring=grid.ignored is not None and bool(grid.ignored.any()),
     )
+
+
+def _metrics(
+    grid: Grid, diff: pixels.PixelDiff, whole: Whole, share: float, tone_share: float
+) -> dict[str, object]:
+    ignored = (
+        {} if grid.ignored is None else {"ignored_pct": round(100 * float(grid.ignored.mean()), 2)}
+    )
+    return {
+        "ssim": round(whole.structure.ssim, 4),
+        "ssim_tone_matched": round(whole.structure.ssim_tones, 4),
+        "psnr": round(metrics.psnr(whole.mse), 2),
+        "mse": round(whole.mse, 2),
+        "phash_distance": whole.phash_distance,
+        "changed_pixels": diff.changed_pixels,
+        "changed_pct": round(100 * share, 3),
+        "changed_pct_tone_matched": round(100 * tone_share, 3),
+        "antialiased_pixels": int(np.count_nonzero(diff.antialiased)),
+        "noise_pixels": diff.noise_pixels,
+        "compared_width": grid.size[0],
+        "compared_height": grid.size[1],
+        "working_width": whole.working[0],
+        "working_height": whole.working[1],
+        **ignored,
+    }
 
 
 def _join(grid: sizes.Size) -> tuple[int, int]:
