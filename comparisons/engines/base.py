@@ -30,7 +30,7 @@ class MediaInfo:
 
 @dataclass(frozen=True)
 class Options:
-    mode: str = "pixel"  # images: "pixel" (default) or "feature"
+    mode: str = ""  # one of the media type's modes (see the registry); "" = its default
     # images: (x, y, width, height) boxes in file1's pixels masked out of score and changes
     # (validated by comparisons.engines.image.parse_ignore_regions)
     ignore_regions: tuple[tuple[int, int, int, int], ...] = ()

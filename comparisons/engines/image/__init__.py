@@ -25,6 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from comparisons.engines import spec_of
 from comparisons.engines.base import (
     EngineError,
     MediaInfo,
@@ -41,7 +42,7 @@ from comparisons.engines.image.feature_mode import feature_evidence
 from comparisons.engines.image.pixel_mode import pixel_evidence
 from comparisons.engines.image.regions import parse_ignore_regions
 
-MODES = ("pixel", "feature")
+MODES = spec_of("image").mode_names  # ("pixel", "feature"): the first is the default
 
 __all__ = ["MODES", "ImageEngine", "UnsupportedMode", "engine", "parse_ignore_regions"]
 
@@ -54,7 +55,7 @@ class UnsupportedMode(EngineError):
 
 class ImageEngine:
     media_type = "image"
-    runs_async = False
+    runs_async = spec_of(media_type).runs_async  # its facts live in the registry's line
 
     def probe(self, path: Path) -> MediaInfo:
         """Header and file end only: format, size, frames; refuses bombs and truncated files."""
@@ -75,15 +76,16 @@ class ImageEngine:
         )
 
     def compare(self, a: Path, b: Path, options: Options, progress: Progress) -> Result:
-        if options.mode not in MODES:
+        mode = options.mode or MODES[0]
+        if mode not in MODES:
             raise UnsupportedMode(
-                f"Unknown image comparison mode {options.mode!r}: use 'pixel' or 'feature'."
+                f"Unknown image comparison mode {mode!r}: use {' or '.join(map(repr, MODES))}."
             )
         progress(5)
         first_data, second_data = _read(a, "file1"), _read(b, "file2")
         first_header = decode.header_of(first_data, "file1")
         second_header = decode.header_of(second_data, "file2")
-        targets = _decode_targets(first_header, second_header, options.mode)
+        targets = _decode_targets(first_header, second_header, mode)
         # decoding is most of the work and OpenCV's decoders release the GIL: file2 is decoded
         # on a second thread while this one decodes file1
         pending = _decoder().submit(decode.load, second_data, second_header, targets[1], "file2")
@@ -95,12 +97,12 @@ class ImageEngine:
         second = pending.result()  # raises file2's error, if it has one
         progress(50)
         ignore = tuple(options.ignore_regions)
-        if options.mode == "feature":
+        if mode == "feature":
             evidence = feature_evidence(first, second, ignore)
         else:
             evidence = pixel_evidence(first, second, ignore)
         progress(90)
-        return result_of(evidence, first, second, options.mode)
+        return result_of(evidence, first, second, mode)
 
     def warm_up(self) -> None:
         """One tiny comparison per mode, so the first user does not pay for OpenCV's lazy

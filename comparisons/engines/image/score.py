@@ -1,5 +1,5 @@
 """How the image evidence becomes one similarity score, 0..100 (calibration figures in
-benchmarks/bench_calibration_image.py and the README's image section).
+benchmarks/bench_calibration.py --types images and the README's image section).
 
 Pixel mode multiplies three agreements, each 0..1:
 
