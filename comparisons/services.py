@@ -114,10 +114,12 @@ def comparison_submit(
         size_a=file_a.size, size_b=file_b.size, callback_url=callback_url,
     )  # fmt: skip
     _store_inputs(comparison, file_a, file_b)
+    if not spec.runs_async:
+        jobs.lease_start(comparison)  # answered at once: this request is its first attempt
     _create_and_reserve(comparison, queue=spec.runs_async)
     if spec.runs_async:
         return comparison
-    return comparison_run(comparison_id=comparison.id, local_a=file_a.path, local_b=file_b.path)
+    return _run(comparison, local_a=file_a.path, local_b=file_b.path)
 
 
 def _check_inputs(file_a: InputFile, file_b: InputFile) -> Checked:
@@ -256,6 +258,17 @@ def comparison_run(
     comparison = _claim(comparison_id)
     if comparison.is_final or comparison.lease is None:
         return comparison  # final, or another worker holds it right now (a redelivery)
+    return _run(comparison, local_a=local_a, local_b=local_b, retry_transient=retry_transient)
+
+
+def _run(
+    comparison: Comparison,
+    *,
+    local_a: Path | None = None,
+    local_b: Path | None = None,
+    retry_transient: bool = False,
+) -> Comparison:
+    """Run the engine on a job this attempt holds (`comparison.lease`) and record the outcome."""
     engine = get_engine(comparison.media_type)
     started = time.monotonic()
     lease = comparison.lease
@@ -359,28 +372,34 @@ def _finish(comparison: Comparison, result: Result, *, elapsed_s: float) -> Comp
         )
         if artifact.name == "diff.png":
             diff_file = name
+    # Never identical with a change listed; an engine that has not decided (None) is identical
+    # only when it lists nothing and scores 100.
+    decided = result.identical if result.identical is not None else result.similarity >= 100
+    outcome = {
+        "similarity": result.similarity,
+        "metrics": result.metrics,
+        "segments": result.segments,
+        "changes": result.changes,
+        "identical": decided and not result.changes,
+        "summary": result.summary or summaries.summarise(result.changes),
+        "diff_file": diff_file,
+        "status": Comparison.Status.DONE,
+        "progress": 100,
+        "finished_at": timezone.now(),
+        "processing_time_ms": round(elapsed_s * 1000),
+    }
     with transaction.atomic():
-        lease = comparison.lease
-        comparison = Comparison.objects.select_for_update().get(id=comparison.id)
-        # A duplicate delivery finished first, the sweep failed it, or the sweep gave it to
-        # another attempt (this worker was presumed dead): that result is not ours to record.
-        if comparison.is_final or comparison.lease != lease:
-            return comparison
-        comparison.similarity = result.similarity
-        comparison.metrics = result.metrics
-        comparison.segments = result.segments
-        comparison.changes = result.changes
-        # Never identical with a change listed; an engine that has not decided (None) is
-        # identical only when it lists nothing and scores 100.
-        decided = result.identical if result.identical is not None else result.similarity >= 100
-        comparison.identical = decided and not result.changes
-        comparison.summary = result.summary or summaries.summarise(result.changes)
-        comparison.diff_file = diff_file
-        comparison.status = Comparison.Status.DONE
-        comparison.progress = 100
-        comparison.finished_at = timezone.now()
-        comparison.processing_time_ms = round(elapsed_s * 1000)
-        comparison.save()
+        # Recorded only while this attempt still holds the job: a duplicate delivery that
+        # finished first, the sweep failing it, or the sweep giving it to another attempt (this
+        # worker was presumed dead) all leave nothing to update. One conditional UPDATE is the
+        # lock, the check and the write at once.
+        held = Comparison.objects.filter(
+            id=comparison.id, lease=comparison.lease, status=Comparison.Status.PROCESSING
+        )
+        if not held.update(**outcome):
+            return Comparison.objects.get(id=comparison.id)
+        for field, value in outcome.items():
+            setattr(comparison, field, value)
         billing.credits_settle(comparison_id=comparison.id)
         webhooks.deliveries_start(comparison=comparison)
     return comparison

@@ -139,7 +139,14 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite in the embedded default is shared by the web process and the worker: wait for locks.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # WAL lets readers and the writer proceed together, and with synchronous=NORMAL a commit
+    # costs no fsync (the log is synced at checkpoints; a power cut may lose the last commits,
+    # never the database): each fsync cost 14-18 ms here, three per image comparison.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -205,7 +212,9 @@ def s3_storage(environ: dict[str, str] | os._Environ[str] = os.environ) -> dict[
             "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
             "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": None,
-            "file_overwrite": False,
+            # Keys are unique per job (comparisons/<id>/a.png): with overwrite allowed, saving is
+            # one PUT, without the HEAD that looks for a free name first.
+            "file_overwrite": True,
             "querystring_expire": int(environ.get("AWS_QUERYSTRING_EXPIRE") or 3600),
         },
     }
@@ -216,7 +225,8 @@ if AWS_STORAGE_BUCKET_NAME:
 else:
     _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT},
+        # as on S3: keys are unique per job, so no existence check before each save
+        "OPTIONS": {"location": MEDIA_ROOT, "allow_overwrite": True},
     }
 STORAGES = {"default": _default_storage, "staticfiles": {"BACKEND": _static_backend}}
 
