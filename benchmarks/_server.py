@@ -28,10 +28,20 @@ class Server:
     url: str
     key: str
     pid: int  # gunicorn's master
+    worker_pid: int | None = None  # the Celery worker's main process, if one was started
 
     def cpu_seconds(self) -> float:
-        """CPU time used so far by the master and its workers (user + system)."""
-        return sum(_cpu_seconds(pid) for pid in (self.pid, *_children(self.pid)))
+        """CPU time used so far by gunicorn's master and its workers (user + system)."""
+        return tree_cpu_seconds(self.pid)
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time used so far by the Celery worker and its pool processes."""
+        return tree_cpu_seconds(self.worker_pid) if self.worker_pid else 0.0
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a live process and of its live descendants."""
+    return _cpu_seconds(pid) + sum(tree_cpu_seconds(child) for child in _children(pid))
 
 
 def _children(pid: int) -> list[int]:
@@ -74,8 +84,11 @@ def _env(var_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def running_server(workers: int = 1, storage: str = "local") -> Iterator[Server]:
-    """The embedded default; with storage="s3", its files on a moto S3 server of its own."""
+def running_server(
+    workers: int = 1, storage: str = "local", celery: bool = False
+) -> Iterator[Server]:
+    """The embedded default; with storage="s3", its files on a moto S3 server of its own; with
+    celery=True, with a Celery worker for video and audio jobs as `make run` starts it."""
     with tempfile.TemporaryDirectory(prefix="diffall-bench-") as tmp, _storage(storage) as s3_env:
         env = {**_env(Path(tmp)), **s3_env}
         manage = [str(BIN / "python"), "manage.py"]
@@ -87,14 +100,28 @@ def running_server(workers: int = 1, storage: str = "local") -> Iterator[Server]
         )  # fmt: skip
         key = created.stdout.strip().splitlines()[-1]
         port = _free_port()
-        server = subprocess.Popen(gunicorn(port, workers), cwd=ROOT, env=env)
+        processes = [subprocess.Popen(gunicorn(port, workers), cwd=ROOT, env=env)]
+        if celery:
+            processes.append(subprocess.Popen(celery_worker(), cwd=ROOT, env=env))
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_healthy(url)
-            yield Server(url=url, key=key, pid=server.pid)
+            worker = processes[1].pid if celery else None
+            yield Server(url=url, key=key, pid=processes[0].pid, worker_pid=worker)
         finally:
-            server.terminate()
-            server.wait(10)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(20)
+
+
+def celery_worker() -> list[str]:
+    """A worker as `make run` and production start one (both queues, concurrency 2)."""
+    return [
+        str(BIN / "celery"), "-A", "diffall", "worker", "--queues", "default,media",
+        "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
+        "--without-heartbeat",
+    ]  # fmt: skip
 
 
 @contextmanager
@@ -227,12 +254,7 @@ def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Produc
             raw_keys.append(created.stdout.strip().splitlines()[-1])
         port = _free_port()
         processes.append(subprocess.Popen(gunicorn(port, web_workers), cwd=ROOT, env=env))
-        processes.append(subprocess.Popen(
-            [str(BIN / "celery"), "-A", "diffall", "worker", "--queues", "default,media",
-             "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip",
-             "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env,
-        ))  # fmt: skip
+        processes.append(subprocess.Popen(celery_worker(), cwd=ROOT, env=env))
         url = f"http://127.0.0.1:{port}"
         _wait_healthy(url, timeout=120)
         yield Production(url=url, keys=raw_keys, workers=web_workers)
@@ -246,3 +268,27 @@ def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Produc
                 process.kill()
         _database(tag, drop=True)
         s3.stop()  # type: ignore[attr-defined]
+
+
+def submit_and_wait(
+    session: requests.Session, server: Server, a: Path, b: Path, timeout: float = 600
+) -> tuple[float, dict[str, object]]:
+    """POST a pair whose comparison runs as a job, poll its status every 20 ms until it is final:
+    (seconds from the start of the upload to the answer that says done, that answer)."""
+    started = time.perf_counter()
+    with a.open("rb") as file1, b.open("rb") as file2:
+        answer = session.post(
+            f"{server.url}/api/v1/compare", files={"file1": file1, "file2": file2},
+            headers={"X-API-Key": server.key}, timeout=120,
+        )  # fmt: skip
+    answer.raise_for_status()
+    body = answer.json()
+    status_url = f"{server.url}{body['status_url']}"
+    while body.get("status") not in ("done", "error"):
+        if time.perf_counter() - started > timeout:
+            raise RuntimeError(f"job {body.get('job_id')} not done after {timeout} s")
+        time.sleep(0.02)
+        body = session.get(status_url, headers={"X-API-Key": server.key}, timeout=30).json()
+    if body["status"] != "done":
+        raise RuntimeError(f"job failed: {body}")
+    return time.perf_counter() - started, body

@@ -334,6 +334,11 @@ def _local_inputs(
     if local_a and local_b:
         yield local_a, local_b
         return
+    here_a = storage.local_path(name=comparison.file_a)
+    here_b = storage.local_path(name=comparison.file_b)
+    if here_a and here_b:  # a local folder: engines only read, so they read the files there
+        yield here_a, here_b
+        return
     with TemporaryDirectory(prefix="diffall-") as tmp:
         path_a = storage.download(
             name=comparison.file_a, dest=Path(tmp) / f"a.{comparison.format_a}"

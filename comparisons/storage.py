@@ -73,6 +73,14 @@ def artifact_save(*, comparison_id: uuid.UUID, name: str, data: bytes) -> str:
     return default_storage.save(_key(comparison_id, name), ContentFile(data))
 
 
+def local_path(*, name: str) -> Path | None:
+    """Where a stored file already is on this host's disk (a local folder storage), so it can
+    be read in place instead of downloaded; None when the storage is remote (S3)."""
+    if isinstance(default_storage, FileSystemStorage):
+        return Path(default_storage.path(name))
+    return None
+
+
 @_translated
 def download(*, name: str, dest: Path) -> Path:
     """Copy a stored file to a local path (engines work on local files)."""

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from comparisons.engines.png import palette_png
+from comparisons.engines.png import bgr_png, palette_png
 
 
 def test_it_writes_a_palette_png_that_decodes_to_the_same_pixels() -> None:
@@ -40,3 +40,15 @@ def test_it_writes_a_palette_png_that_decodes_to_the_same_pixels() -> None:
 def test_it_refuses_what_is_not_a_palette_image(index: np.ndarray, palette: list[int]) -> None:
     with pytest.raises(ValueError, match="palette"):
         palette_png(index, palette)
+
+
+def test_it_writes_a_true_colour_png_of_an_opencv_image() -> None:
+    rng = np.random.default_rng(3)
+    bgr = rng.integers(0, 256, (29, 41, 3), dtype=np.uint8)
+    bgr[5:15] = (255, 0, 0)  # blue, in OpenCV's order
+    png = bgr_png(bgr)
+    assert np.array_equal(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR), bgr)
+    with Image.open(io.BytesIO(png)) as picture:
+        assert picture.mode == "RGB" and picture.getpixel((0, 10)) == (0, 0, 255)
+    with pytest.raises(ValueError, match="BGR"):
+        bgr_png(bgr[:, :, 0])

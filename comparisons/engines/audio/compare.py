@@ -31,6 +31,7 @@ from comparisons.engines.audio.decode import RATE, AudioInfo, Samples, decode_mo
 from comparisons.engines.audio.match import Match, match, timeline, unmatched_ranges
 from comparisons.engines.base import Artifact, Progress, Result, UnreadableFile
 from comparisons.engines.changes import Change
+from comparisons.engines.threads import single_threaded_blas
 
 # A decode this much shorter than the header's duration means the data stops early (truncated).
 # Raw AAC (ADTS) has no duration in its header; FFmpeg estimates one from the bitrate: slack.
@@ -57,6 +58,7 @@ class Aligned:
 
 def compare_files(a: Path, b: Path, progress: Progress) -> Result:
     """The steps, each public so the benchmark can time it alone."""
+    single_threaded_blas()
     progress(0.0)
     first, second = decode_both(a, b)
     progress(45.0)

@@ -19,6 +19,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 import soxr
+from av.audio.frame import format_dtypes
 from av.audio.stream import AudioStream
 from av.container import InputContainer
 
@@ -191,42 +192,74 @@ def decode_mono(path: Path) -> Samples:
 
 def _decode_runs(container: InputContainer, stream: AudioStream) -> list[tuple[int, Samples]]:
     """Mono samples per run of frames sharing one rate, sample format and channel count (joined
-    MP3s or broadcast AAC may change part-way). Mixing down and converting once per run, not
-    per frame, keeps the numpy work to a few large operations."""
+    MP3s or broadcast AAC may change part-way). Each frame's planes are copied straight into one
+    buffer per run: no array per frame and no concatenation (`to_ndarray` and `concatenate` cost
+    as much as decoding an MP3's 1152-sample frames did)."""
     runs: list[tuple[int, Samples]] = []
-    kind: tuple[int, str, int] | None = None
-    chunks: list[npt.NDArray[np.generic]] = []
+    run: _Run | None = None
     seconds = 0.0
+    expected_s = _declared_duration(container, stream) or 0.0
     for frame in container.decode(stream):
         if not frame.samples:
             continue
-        frame_kind = (frame.sample_rate, frame.format.name, frame.layout.nb_channels)
-        if frame_kind != kind:
-            if kind is not None:
-                runs.append(_mono_run(chunks, kind))
-            kind, chunks = frame_kind, []
-        chunks.append(frame.to_ndarray())
+        kind = (frame.sample_rate, frame.format.name, frame.layout.nb_channels)
+        if run is None or kind != run.kind:
+            if run is not None:
+                runs.append(run.mono())
+            run = _Run(kind, expected_s - seconds)
+        run.add(frame)
         seconds += frame.samples / frame.sample_rate
         if seconds > MAX_SECONDS:
             raise UnreadableFile(
                 f"This audio file is longer than {MAX_SECONDS:.0f} s; DiffALL compares audio of "
                 "up to one minute. Trim it and retry."
             )
-    if kind is not None:
-        runs.append(_mono_run(chunks, kind))
+    if run is not None:
+        runs.append(run.mono())
     return runs
 
 
-def _mono_run(
-    chunks: list[npt.NDArray[np.generic]], kind: tuple[int, str, int]
-) -> tuple[int, Samples]:
-    """One run's frames as mono float32, with its sample rate."""
-    rate, sample_format, channels = kind
-    data = np.concatenate(chunks, axis=1)
-    if not av.AudioFormat(sample_format).is_planar:
-        data = data.reshape(-1, channels).T  # packed: L R L R ... in one row
-    floats = _as_float(data)
-    return rate, floats[0] if channels == 1 else floats.mean(axis=0, dtype=np.float32)
+class _Run:
+    """The samples of a run of frames of one kind, as the decoder gives them: one row per
+    channel for planar formats, one row of interleaved samples for packed ones."""
+
+    def __init__(self, kind: tuple[int, str, int], expected_s: float) -> None:
+        self.kind = kind
+        rate, sample_format, channels = kind
+        self.planar = av.AudioFormat(sample_format).is_planar
+        self.dtype = np.dtype(format_dtypes[sample_format])
+        self.per_frame = 1 if self.planar else channels  # values per sample in one plane
+        rows = channels if self.planar else 1
+        # room for what the header announces (plus a second); it grows if that was short
+        room = int((min(max(expected_s, 0.0), MAX_SECONDS) + 1.0) * rate) * self.per_frame
+        self.buffer = np.empty((rows, room), self.dtype)
+        self.used = 0
+
+    def add(self, frame: av.AudioFrame) -> None:
+        count = frame.samples * self.per_frame
+        if self.used + count > self.buffer.shape[1]:
+            grown = np.empty((self.buffer.shape[0], 2 * (self.used + count)), self.dtype)
+            grown[:, : self.used] = self.buffer[:, : self.used]
+            self.buffer = grown
+        end = self.used + count
+        for row, plane in zip(self.buffer, frame.planes, strict=False):
+            # a plane's buffer may be padded past its samples: `count` takes only theirs
+            row[self.used : end] = np.frombuffer(plane, self.dtype, count)
+        self.used = end
+
+    def mono(self) -> tuple[int, Samples]:
+        """The run as mono float32, with its sample rate."""
+        rate, _, channels = self.kind
+        data = self.buffer[:, : self.used]
+        if not self.planar:  # packed: L R L R ... in one row
+            data = data.reshape(-1, channels).T
+        if channels == 1:
+            return rate, _as_float(data[0]).copy()
+        mixed = _as_float(data[0]).copy()
+        for plane in data[1:]:
+            mixed += _as_float(plane)
+        mixed /= np.float32(channels)  # as numpy's float32 mean over the channels
+        return rate, mixed
 
 
 def _as_float(data: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
