@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import av
 import numpy as np
@@ -244,7 +245,8 @@ class _Run:
         end = self.used + count
         for row, plane in zip(self.buffer, frame.planes, strict=False):
             # a plane's buffer may be padded past its samples: `count` takes only theirs
-            row[self.used : end] = np.frombuffer(plane, self.dtype, count)
+            # (a plane exposes the buffer protocol; PyAV's stubs do not say so)
+            row[self.used : end] = np.frombuffer(cast(bytes, plane), self.dtype, count)
         self.used = end
 
     def mono(self) -> tuple[int, Samples]:
