@@ -66,7 +66,9 @@ if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's public address for links that leave a request (emails, Stripe's return URLs, the
+# API's "buy more" hint). Empty: each link uses the host the user's request came to.
+SITE_URL = envstr("SITE_URL", "").rstrip("/")
 
 # The pepper keys the API-key hash. It is deliberately independent of SECRET_KEY so rotating one
 # does not invalidate (or weaken) the other.
@@ -278,7 +280,17 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = envstr("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+# With an SMTP server, an account must confirm its address before it signs in. Without one (the
+# embedded default prints mail to the console) nobody could ever receive the link, so a new
+# account signs in at once and the confirmation mail is only printed.
+ACCOUNT_EMAIL_VERIFICATION = envstr(
+    "ACCOUNT_EMAIL_VERIFICATION", "mandatory" if envstr("EMAIL_HOST") else "optional"
+)
+if ACCOUNT_EMAIL_VERIFICATION not in ("mandatory", "optional", "none"):
+    raise ImproperlyConfigured(
+        "ACCOUNT_EMAIL_VERIFICATION must be mandatory, optional or none, "
+        f"not {ACCOUNT_EMAIL_VERIFICATION!r}"
+    )
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # How many proxies (load balancers) stand in front of the app: login throttling then counts the
@@ -335,6 +347,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own default config gives "django" a console handler of its own (when DEBUG is
+        # on) that also propagates to the root's: every django.request warning came out twice.
+        # Configuring the logger here drops those handlers; the root's console prints it once.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "stripe": {"level": "WARNING"},  # two INFO lines per API call otherwise
     },
