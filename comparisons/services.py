@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing import services as billing
-from comparisons import detect, storage, verdicts
+from comparisons import detect, storage, thumbnails, verdicts
 from comparisons.engines import EngineError, MediaInfo, Options, Result, get_engine
 from comparisons.models import Comparison
 from diffall.api_errors import ApiError
@@ -53,6 +53,14 @@ class Checked:
 
 class RetryLater(Exception):
     """A transient engine error on an async job with attempts left: the task should retry."""
+
+
+class ComparisonNotYours(Exception):
+    """The comparison is another account's (the website answers 404, as if it did not exist)."""
+
+
+class ComparisonRunning(Exception):
+    """A queued or running comparison cannot be deleted: its worker would write into nothing."""
 
 
 # --- submit -------------------------------------------------------------------------------------
@@ -359,6 +367,23 @@ def comparison_fail(*, comparison_id: uuid.UUID, code: str, detail: str) -> Comp
     return comparison
 
 
+# --- delete -------------------------------------------------------------------------------------
+
+
+def comparison_delete(*, comparison_id: uuid.UUID, by: object) -> None:
+    """Delete a finished comparison with every file stored for it, for its owner only. The ledger
+    keeps its entries: the credit was spent, and the books are append-only."""
+    with transaction.atomic():
+        comparison = Comparison.objects.select_for_update().filter(id=comparison_id).first()
+        if comparison is None or comparison.user_id != getattr(by, "pk", None):
+            raise ComparisonNotYours()
+        if not comparison.is_final:
+            raise ComparisonRunning()
+        # Files first: if the store fails, the row stays and the user can try again.
+        storage.folder_delete(comparison_id=comparison.id)
+        comparison.delete()
+
+
 # --- housekeeping (periodic tasks) -------------------------------------------------------------
 
 
@@ -400,7 +425,8 @@ def uploads_purge(*, now: object = None) -> int:
         status__in=[Comparison.Status.DONE, Comparison.Status.ERROR]
     )
     purged = 0
-    for comparison in old.only("id", "file_a", "file_b"):
+    for comparison in old.only("id", "media_type", "file_a", "file_b", "files_purged_at"):
+        thumbnails.thumbnails_make(comparison=comparison)  # the History page keeps its previews
         _delete_inputs(comparison)
         Comparison.objects.filter(id=comparison.id).update(files_purged_at=now)
         purged += 1

@@ -15,4 +15,12 @@ urlpatterns = [
     path("api", views.api_docs, name="api-docs"),
     path("compare", views.compare_submit, name="compare-submit"),
     path("c/<uuid:job_id>", views.comparison_page, name="comparison-page"),
+    path("c/<uuid:job_id>/delete", views.comparison_delete, name="comparison-delete"),
+    path("c/<uuid:job_id>/<str:slot>", views.comparison_file, name="comparison-file"),
+    path(
+        "c/<uuid:job_id>/<str:slot>/thumb.png",
+        views.comparison_thumbnail,
+        name="comparison-thumbnail",
+    ),
+    path("history", views.history, name="history"),
 ]

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "diffall.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +110,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "diffall.urls"
+CSRF_FAILURE_VIEW = "diffall.views.csrf_failure"
 WSGI_APPLICATION = "diffall.wsgi.application"
 ASGI_APPLICATION = "diffall.asgi.application"
 SITE_ID = 1
@@ -323,7 +325,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-# --- Security (production) ---
+# --- Security ---
+
+# Scripts only from our own static files: no inline script, no eval, no other origin. Inline
+# style attributes are still allowed (a few data-driven widths and heights on the result page).
+# Files are served by the app itself (S3 objects are read server-side), so 'self' covers images
+# and media. No form-action: Chrome applies it to the redirect to Stripe's payment page.
+CONTENT_SECURITY_POLICY = envstr(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -16,7 +16,9 @@ PASSWORD = "a-long-enough-password-for-dana-7"
 
 
 def _setting(name: str, env: dict[str, str]) -> str:
-    code = f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
+    code = (
+        f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
+    )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "ACCOUNT_"))}
     result = subprocess.run(
         [sys.executable, "-c", code],
