@@ -22,7 +22,7 @@ from billing.forms import ContactSalesForm
 from diffall.links import site_url
 
 log = logging.getLogger(__name__)
-ACCOUNT = "/account#balance"
+ACCOUNT = "/account"  # its messages show at the top, so no #fragment
 SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
 
 
