@@ -108,10 +108,24 @@ def _request_error(exc: Exception) -> ApiError | None:
     return None
 
 
+def _with_buy_link(detail: str, request: Any) -> str:
+    """402's detail ends with where to buy: on SITE_URL, or on the host the client called."""
+    if request is None:
+        return detail
+    from django.urls import reverse
+
+    from diffall.links import site_url
+
+    return f"{detail} Buy credits at {site_url(request)}{reverse('billing:pricing')}"
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     exc = _request_error(exc) or exc
     if isinstance(exc, ApiError):
-        return error_response(exc.status_code, exc.code, exc.detail, exc.headers, exc.extra)
+        detail = exc.detail
+        if exc.code == "no_credits":
+            detail = _with_buy_link(detail, context.get("request"))
+        return error_response(exc.status_code, exc.code, detail, exc.headers, exc.extra)
     if isinstance(exc, Ratelimited):
         return error_response(
             status.HTTP_429_TOO_MANY_REQUESTS,

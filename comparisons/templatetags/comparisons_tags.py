@@ -31,3 +31,12 @@ def matched(comparison: Any) -> bool:
 def for_browser(detail: str, code: str = "") -> str:
     """An API error detail in the website's words (see comparisons.web_errors)."""
     return web_errors.for_browser(code or "", detail or "")
+
+
+@register.filter
+def format_label(comparison: Any) -> str:
+    """The files' format when it says more than the media type: "JSON", "CSV", "MP4" and "MKV"
+    (two formats: "MP4, MKV"); nothing for plain text."""
+    formats = dict.fromkeys(f for f in (comparison.format_a, comparison.format_b) if f)
+    labels = [f.upper() for f in formats if f != "plain"]
+    return ", ".join(labels)
