@@ -74,6 +74,7 @@ def test_hostile_file_names_and_texts_show_as_text(
     before, after = tmp_path / "before.txt", tmp_path / "after.txt"
     before.write_text("line one\nline two\n")
     after.write_text(f"line one\n{HOSTILE_LINE}\nline two\n")
+    page.goto(f"{base}/")
     compare(page, before, after)
     expect(page.locator("#result")).to_contain_text(HOSTILE_LINE)
     screenshot(page, "hostile-text-result")
