@@ -1,9 +1,13 @@
 """The home page and the error pages. Errors under /api/ answer the API's JSON error shape;
 everywhere else they are pages in the site's frame (Django's own bare or debug pages never show)."""
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+
+from diffall import outages
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -46,6 +50,8 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if outages.is_outage(sys.exc_info()[1]):  # the database went away outside a view
+        return outages.database_unavailable(request)
     if _wants_json(request):
         return _api_error(500, "internal_error", "Something broke on our side.")
     # Rendered without the request: no context processor (session, user, database) runs, so
