@@ -57,6 +57,7 @@ def test_every_signed_in_page_fits_a_phone_and_passes_axe(
         ("history-images", "/history?type=image"),
         ("history-nothing-found", "/history?q=zzzz"),
         ("account", "/account"),
+        ("webhooks", "/account/webhooks"),
         ("credit-activity", "/billing/history"),
         ("pricing", "/pricing"),
         ("api-docs", "/api"),
