@@ -29,7 +29,7 @@ run: $(VENV)/.installed-run
 	scripts/run.sh
 
 ## Install what the suite needs, make sure PostgreSQL/Redis/Chromium are there, lint, type-check
-## the core, run the suite.
+## every app (mypy --strict), run the suite.
 test: $(VENV)/.installed-test
 	scripts/test-services.sh
 	$(MAKE) node_modules/.installed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -14,8 +14,8 @@ from accounts.models import ApiKey, User
 from diffall.api_errors import ErrorSerializer
 
 
-class MeOutput(serializers.Serializer):  # type: ignore[type-arg]
-    class KeyOutput(serializers.Serializer):  # type: ignore[type-arg]
+class MeOutput(serializers.Serializer[dict[str, Any]]):
+    class KeyOutput(serializers.Serializer[dict[str, Any]]):
         name = serializers.CharField()
         hint = serializers.CharField()
 

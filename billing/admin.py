@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -43,6 +43,10 @@ def _balance(obj: CustomerAccount) -> selectors.Balance:
         cached = selectors.balance_for(user=obj)
         obj._billing_balance = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _staff(request: HttpRequest) -> User:
+    return cast(User, request.user)  # the admin serves signed-in staff only
 
 
 # --- the staff actions, shared by the list's actions and the account page's buttons ------------
@@ -176,7 +180,7 @@ class CustomerAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description="Put back on the free plan", permissions=["change"])
     def put_on_free(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for user in queryset:
-            services.plan_set_free(user=user, staff=request.user)  # type: ignore[arg-type]
+            services.plan_set_free(user=user, staff=_staff(request))
         self.message_user(request, f"{len(queryset)} account(s) put back on the free plan.")
 
     def _form_step(
@@ -189,7 +193,7 @@ class CustomerAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         form = spec.form(request.POST if submitted else None)
         if submitted and form.is_valid():
             for user in users:
-                spec.apply(user, form.cleaned_data, request.user)  # type: ignore[arg-type]
+                spec.apply(user, form.cleaned_data, _staff(request))
             self.message_user(request, spec.done.format(count=len(users)), messages.SUCCESS)
             return None
         context = {
@@ -239,7 +243,7 @@ class CustomerAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if request.method != "POST" or not self.has_change_permission(request):
             return HttpResponse(status=405 if request.method != "POST" else 403)
         user = get_object_or_404(CustomerAccount, pk=pk)
-        services.plan_set_free(user=user, staff=request.user)  # type: ignore[arg-type]
+        services.plan_set_free(user=user, staff=_staff(request))
         self.message_user(request, f"{user.email} is back on the free plan.", messages.SUCCESS)
         return HttpResponseRedirect(self._account_page(pk))
 

@@ -36,20 +36,21 @@ from billing.models import (
     Pool,
     Wallet,
 )
+from diffall.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 
-class BillingError(Exception):
+class BillingError(DomainError):
     """A billing refusal with a `detail` written for the user."""
 
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
+    code = "billing_error"
 
 
 class NoCredits(BillingError):
-    """No free credit left today and no paid credit: the API answers 402 no_credits."""
+    """No free credit left today and no paid credit (the API answers 402)."""
+
+    code = "no_credits"
 
 
 class ReservationNotFound(BillingError):

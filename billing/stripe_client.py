@@ -76,10 +76,9 @@ def payments_configured() -> bool:
 def _client() -> stripe.StripeClient:
     if not payments_configured():
         raise PaymentsNotConfigured("Purchases are unavailable right now.")
-    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
-        base_addresses=base,  # type: ignore[arg-type]
+        base_addresses={"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None,
         max_network_retries=0,
         http_client=stripe.new_default_http_client(timeout=TIMEOUT_S),
     )

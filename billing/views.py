@@ -92,11 +92,11 @@ def pricing(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)  # login_required
     context = {
-        "balance": selectors.balance_for(user=user),  # type: ignore[arg-type]
-        "purchases": selectors.purchases_for(user=user),  # type: ignore[arg-type]
-        "entries": selectors.ledger_for(user=user, limit=100),  # type: ignore[arg-type]
+        "balance": selectors.balance_for(user=user),
+        "purchases": selectors.purchases_for(user=user),
+        "entries": selectors.ledger_for(user=user, limit=100),
         "pack_size": settings.CREDIT_PACK_SIZE,
         "price": services.price_text(),
     }

@@ -27,7 +27,7 @@ class Comparison(models.Model):
     )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
     media_type = models.CharField(max_length=16)
-    mode = models.CharField(max_length=16, default="pixel")
+    mode = models.CharField(max_length=16)  # one of the type's modes (the registry's); "" if none
     threshold = models.FloatField()
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)

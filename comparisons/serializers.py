@@ -15,24 +15,45 @@ from rest_framework import serializers
 
 from billing import selectors as billing_selectors
 from comparisons import verdicts
+from comparisons.engines import MEDIA_TYPES, REGISTRY
 from comparisons.models import Comparison
 
 
-class CompareOptionsSerializer(serializers.Serializer):
+def _mode_help() -> str:
+    """e.g. "Images only: `pixel` (default; SSIM/PSNR/MSE) or `feature` (keypoints; ...)." """
+    return " ".join(
+        f"{spec.noun.capitalize()} only: "
+        + " or ".join(
+            f"`{mode.name}` ({'default; ' if mode is spec.modes[0] else ''}{mode.summary})"
+            for mode in spec.modes
+        )
+        + "."
+        for spec in REGISTRY.values()
+        if spec.mode_names
+    )
+
+
+def _threshold_help() -> str:
+    defaults = ", ".join(f"{spec.name} {spec.modes[0].threshold:g}" for spec in REGISTRY.values())
+    others = "".join(
+        f"; {spec.name} {mode.name} mode {mode.threshold:g}"
+        for spec in REGISTRY.values()
+        for mode in spec.modes[1:]
+    )
+    return f"`match` is similarity >= threshold (default per type: {defaults}{others})."
+
+
+class CompareOptionsSerializer(serializers.Serializer[dict[str, Any]]):
     """The options of a comparison, however the files are sent; the view validates with it."""
 
     mode = serializers.ChoiceField(
-        choices=["pixel", "feature"], required=False,
-        help_text="Images only: `pixel` (default; SSIM/PSNR/MSE) or `feature` "
-        "(keypoints; tolerates rotation, crops and lighting).",
-    )  # fmt: skip
+        choices=list(dict.fromkeys(name for spec in REGISTRY.values() for name in spec.mode_names)),
+        required=False,
+        help_text=_mode_help(),
+    )
     threshold = serializers.FloatField(
-        required=False, min_value=0, max_value=100,
-        help_text="`match` is similarity >= threshold (default per type: "
-        + ", ".join(f"{k} {v:g}" for k, v in verdicts.DEFAULT_THRESHOLDS.items())
-        + "; image feature mode "
-        + f"{verdicts.default_threshold('image', 'feature'):g}).",
-    )  # fmt: skip
+        required=False, min_value=0, max_value=100, help_text=_threshold_help()
+    )
     blob = serializers.BooleanField(
         required=False,
         help_text="true (or ?blob=true): answer with the diff PNG itself instead of JSON.",
@@ -66,12 +87,10 @@ class CompareRequestSerializer(CompareOptionsSerializer):
     target_url = serializers.URLField(required=False, help_text="Instead of file2: a public URL.")
 
 
-class ComparisonSerializer(serializers.Serializer):
+class ComparisonSerializer(serializers.Serializer[Comparison]):
     status = serializers.ChoiceField(choices=Comparison.Status.choices)
     job_id = serializers.UUIDField(source="id")
-    type = serializers.CharField(
-        source="media_type", help_text="image, video, audio, subtitle, text"
-    )
+    type = serializers.CharField(source="media_type", help_text=", ".join(MEDIA_TYPES))
     status_url = serializers.SerializerMethodField()
     progress = serializers.IntegerField(help_text="0-100 while queued or processing.")
     similarity = serializers.FloatField(allow_null=True, help_text="0-100, higher = more similar.")
@@ -116,7 +135,7 @@ class ComparisonSerializer(serializers.Serializer):
         return {field: data[field] for field in wanted}
 
     def get_status_url(self, obj: Comparison) -> str:
-        return reverse("api-compare-detail", args=[obj.id])
+        return reverse("api:compare_detail", args=[obj.id])
 
     def get_verdict(self, obj: Comparison) -> str | None:
         return verdicts.verdict(obj.similarity) if obj.similarity is not None else None
@@ -130,7 +149,7 @@ class ComparisonSerializer(serializers.Serializer):
         return verdicts.confidence(obj.similarity) if obj.similarity is not None else None
 
     def get_diff_url(self, obj: Comparison) -> str | None:
-        return reverse("api-compare-diff", args=[obj.id]) if obj.diff_file else None
+        return reverse("api:compare_diff", args=[obj.id]) if obj.diff_file else None
 
     def get_files(self, obj: Comparison) -> dict[str, dict[str, Any]]:
         return {
@@ -142,7 +161,7 @@ class ComparisonSerializer(serializers.Serializer):
         return billing_selectors.credits_remaining(user=obj.user)
 
 
-class AcceptedSerializer(serializers.Serializer):
+class AcceptedSerializer(serializers.Serializer[dict[str, Any]]):
     status = serializers.CharField(default="processing")
     job_id = serializers.UUIDField()
     status_url = serializers.CharField()

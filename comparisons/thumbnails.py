@@ -10,6 +10,7 @@ import logging
 from PIL import Image, UnidentifiedImageError
 
 from comparisons import storage
+from comparisons.errors import StorageUnavailable
 from comparisons.models import Comparison
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def thumbnails_make(*, comparison: Comparison) -> None:
     for slot in SLOTS:
         try:
             thumbnail_png(comparison=comparison, slot=slot)
-        except (NoThumbnail, storage.StorageUnavailable):
+        except (NoThumbnail, StorageUnavailable):
             log.info("no thumbnail %s for comparison %s", slot, comparison.id)
 
 

@@ -1,5 +1,6 @@
-"""How a score is put into words: verdict bands, the default match threshold per media type and
-the confidence label. Fixed here and nowhere else. The contract's example pins one point:
+"""How a score is put into words and colours: verdict bands, the confidence label and the
+website's score colours. Fixed here and nowhere else (the default match threshold is a fact of
+each media type: see the registry in comparisons/engines). The contract's example pins one point:
 92.4 -> "Moderate similarity — files share significant content"."""
 
 from __future__ import annotations
@@ -13,28 +14,19 @@ VERDICT_BANDS: tuple[tuple[float, str], ...] = (
     (0.0, "Very low similarity — the files are largely different"),
 )
 
-# `match` is similarity >= threshold; a request may pass its own `threshold`. Calibrated on the
-# engines' test media: near-duplicates score above these, edited or unrelated files below.
-DEFAULT_THRESHOLDS: dict[str, float] = {
-    "image": 85.0,
-    "video": 85.0,
-    "audio": 80.0,
-    "subtitle": 85.0,
-    "text": 90.0,
-}
-MODE_THRESHOLDS: dict[tuple[str, str], float] = {("image", "feature"): 80.0}
-
-
-def default_threshold(media_type: str, mode: str) -> float:
-    return MODE_THRESHOLDS.get((media_type, mode), DEFAULT_THRESHOLDS[media_type])
-
-
 # Confidence that the two files are the same content, MediaLayer-style labels.
 CONFIDENCE_BANDS: tuple[tuple[float, str], ...] = (
     (90.0, "high"),
     (75.0, "medium"),
     (50.0, "low"),
     (0.0, "none"),
+)
+
+# The colour class of a score on the website (the score badge, the video timeline).
+SCORE_CLASSES: tuple[tuple[float, str], ...] = (
+    (90.0, "high"),
+    (60.0, "mid"),
+    (float("-inf"), "low"),
 )
 
 
@@ -52,3 +44,7 @@ def confidence(similarity: float) -> str:
 
 def is_match(similarity: float, threshold: float) -> bool:
     return similarity >= threshold
+
+
+def score_class(similarity: float) -> str:
+    return _band(similarity, SCORE_CLASSES)

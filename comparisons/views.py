@@ -7,6 +7,7 @@ import mimetypes
 import uuid
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,12 +18,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import User
+from billing.services import NoCredits
 from comparisons import inputs, selectors, services, storage, thumbnails
+from comparisons.errors import InvalidThreshold, StorageUnavailable
 from comparisons.forms import HistoryFilterForm
 from comparisons.models import Comparison
 from comparisons.serializers import ComparisonSerializer
 from comparisons.web_errors import CHOOSE_TWO, message_for
-from diffall.api_errors import ApiError
+from diffall.errors import DomainError
 
 HISTORY_PAGE_SIZE = 20
 SLOTS = {"file1": "a", "file2": "b"}
@@ -36,10 +40,10 @@ def compare_submit(request: HttpRequest) -> HttpResponse:
     # a custom upload handler is to set it first and check the CSRF token right after.
     with TemporaryDirectory(prefix="diffall-in-") as tmp:
         request.upload_handlers = [inputs.CappedUploadHandler(Path(tmp), request)]
-        try:  # the upload cap (413) is enforced while the CSRF check reads the body
+        try:  # the upload cap is enforced while the CSRF check reads the body
             return _compare_submit(request, Path(tmp))
-        except ApiError as exc:
-            if exc.code != "no_credits":  # the home page shows the paywall panel instead
+        except DomainError as exc:  # the API answers these with a status; the page with a message
+            if not isinstance(exc, NoCredits):  # the home page shows the paywall panel instead
                 messages.error(request, message_for(exc))
             return redirect("home")
 
@@ -52,12 +56,12 @@ def _compare_submit(request: HttpRequest, workdir: Path) -> HttpResponse:
         return redirect("home")
     file_a, file_b = inputs.collect(request.FILES, request.POST, workdir)
     comparison = services.comparison_submit(
-        user=request.user, file_a=file_a, file_b=file_b,
+        user=cast(User, request.user), file_a=file_a, file_b=file_b,  # login_required
         mode=request.POST.get("mode") or None,
         threshold=_threshold(request.POST.get("threshold")),
         source=Comparison.Source.WEB,
     )  # fmt: skip
-    return redirect("comparison-page", job_id=comparison.id)
+    return redirect("comparisons:comparison_page", job_id=comparison.id)
 
 
 def _missing_sides(request: HttpRequest) -> str:
@@ -80,9 +84,7 @@ def _threshold(value: str | None) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise ApiError(
-            400, "invalid_threshold", "threshold must be a number from 0 to 100."
-        ) from None
+        raise InvalidThreshold("threshold must be a number from 0 to 100.") from None
 
 
 def _own(request: HttpRequest, job_id: uuid.UUID) -> Comparison:
@@ -135,8 +137,8 @@ def comparison_delete(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
         raise Http404("No such comparison") from None
     except services.ComparisonRunning:
         messages.error(request, "This comparison is still running: delete it once it is done.")
-        return redirect("comparison-page", job_id=comparison.id)
-    except storage.StorageUnavailable:
+        return redirect("comparisons:comparison_page", job_id=comparison.id)
+    except StorageUnavailable:
         messages.error(request, "The files could not be deleted just now; try again shortly.")
         return redirect(back)
     messages.success(
@@ -166,7 +168,7 @@ def comparison_thumbnail(request: HttpRequest, job_id: uuid.UUID, slot: str) -> 
         data = thumbnails.thumbnail_png(comparison=comparison, slot=SLOTS[slot])
     except thumbnails.NoThumbnail:
         raise Http404("No preview") from None
-    except storage.StorageUnavailable:
+    except StorageUnavailable:
         return HttpResponse(status=503, headers={"Retry-After": "30"})
     response = HttpResponse(data, content_type="image/png")
     response["Cache-Control"] = "private, max-age=86400"
@@ -175,7 +177,7 @@ def comparison_thumbnail(request: HttpRequest, job_id: uuid.UUID, slot: str) -> 
 
 @login_required
 @require_GET
-def comparison_file(request: HttpRequest, job_id: uuid.UUID, slot: str) -> HttpResponse:
+def comparison_file(request: HttpRequest, job_id: uuid.UUID, slot: str) -> FileResponse:
     """One original input of the user's own comparison, while it is kept (see
     UPLOAD_RETENTION_HOURS). Media plays inline; text is downloaded, never rendered as a page."""
     comparison = _own(request, job_id)

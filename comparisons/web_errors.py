@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from diffall.api_errors import ApiError
+from diffall.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -58,5 +58,5 @@ def for_browser(code: str, detail: str) -> str:
     return text
 
 
-def message_for(exc: ApiError) -> str:
+def message_for(exc: DomainError) -> str:
     return for_browser(exc.code, exc.detail)

@@ -30,7 +30,7 @@ class MediaInfo:
 
 @dataclass(frozen=True)
 class Options:
-    mode: str = "pixel"  # images: "pixel" (default) or "feature"
+    mode: str = ""  # one of the media type's modes (see the registry); "" = its default
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from typing import Any
 from django import template
 
 from comparisons import selectors, verdicts, web_errors
+from comparisons.engines import REGISTRY, MediaSpec
 
 register = template.Library()
 
@@ -12,11 +13,17 @@ def recent_comparisons(user: Any) -> list[Any]:
     return selectors.comparisons_recent(user=user, limit=5)
 
 
+@register.simple_tag
+def media_types_with_modes() -> list[MediaSpec]:
+    """The media types a user may pick a mode for, with their modes (the first is the default)."""
+    return [spec for spec in REGISTRY.values() if spec.mode_names]
+
+
 @register.filter
 def score_class(similarity: float | None) -> str:
     if similarity is None:
         return ""
-    return "high" if similarity >= 90 else "mid" if similarity >= 60 else "low"
+    return verdicts.score_class(similarity)
 
 
 @register.filter

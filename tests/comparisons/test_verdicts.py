@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from comparisons.verdicts import confidence, default_threshold, is_match, verdict
+from comparisons.engines import spec_of
+from comparisons.verdicts import confidence, is_match, score_class, verdict
 
 IDENTICAL = "Identical — no meaningful differences found"
 HIGH = "High similarity — only minor differences"
@@ -21,7 +22,7 @@ def test_it_words_the_contracts_example_as_the_contract_does() -> None:
 
 
 def test_it_answers_the_readmes_example_as_the_readme_shows() -> None:
-    threshold = default_threshold("image", "pixel")
+    threshold = spec_of("image").threshold("pixel")
 
     assert (threshold, is_match(92.4, threshold), confidence(92.4)) == (85.0, True, "high")
 
@@ -61,10 +62,18 @@ def test_it_counts_a_score_equal_to_the_threshold_as_a_match() -> None:
 
 @pytest.mark.parametrize(
     ("media_type", "mode", "threshold"),
-    [("image", "pixel", 85.0), ("image", "feature", 80.0), ("video", "default", 85.0),
-     ("audio", "default", 80.0), ("subtitle", "default", 85.0), ("text", "default", 90.0)],
+    [("image", "pixel", 85.0), ("image", "feature", 80.0), ("video", "", 85.0),
+     ("audio", "", 80.0), ("subtitle", "", 85.0), ("text", "", 90.0)],
 )  # fmt: skip
 def test_it_uses_the_default_thresholds_the_readme_lists(
     media_type: str, mode: str, threshold: float
 ) -> None:
-    assert default_threshold(media_type, mode) == threshold
+    assert spec_of(media_type).threshold(mode) == threshold
+
+
+@pytest.mark.parametrize(
+    ("score", "colour"),
+    [(100.0, "high"), (90.0, "high"), (89.9, "mid"), (60.0, "mid"), (59.9, "low"), (0.0, "low")],
+)
+def test_it_colours_each_score_on_the_website_by_its_band(score: float, colour: str) -> None:
+    assert score_class(score) == colour

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from comparisons.engines import spec_of
 from comparisons.engines.base import MediaInfo, Options, Progress, Result
 from comparisons.engines.text.structured import Parsed, compare_structured, parse
 from comparisons.engines.textio import (
@@ -34,7 +35,7 @@ MAX_HUNK_LINES = 20  # lines shown per side of a hunk
 
 class TextEngine:
     media_type = "text"
-    runs_async = False
+    runs_async = spec_of(media_type).runs_async  # its facts live in the registry's line
 
     def probe(self, path: Path) -> MediaInfo:
         decoded = read_text(path, "the file")

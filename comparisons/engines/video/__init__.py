@@ -20,6 +20,7 @@ from typing import Any
 import av
 import numpy as np
 
+from comparisons.engines import spec_of
 from comparisons.engines.base import Artifact, MediaInfo, Options, Progress, Result
 from comparisons.engines.video import segments as seg
 from comparisons.engines.video.align import Pairs, find_offset, score_pairs
@@ -36,7 +37,7 @@ FULL_COVERAGE = 0.75
 
 class VideoEngine:
     media_type = "video"
-    runs_async = True
+    runs_async = spec_of(media_type).runs_async  # its facts live in the registry's line
 
     def __init__(self, poll_s: float = POLL_S) -> None:
         self.poll_s = poll_s  # how often progress is reported while decoding
