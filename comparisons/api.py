@@ -25,7 +25,7 @@ from accounts.authentication import ApiKeyAuthentication, ApiKeyView
 from accounts.models import User
 from comparisons import idempotency, inputs, selectors, services, storage
 from comparisons.engines import REGISTRY
-from comparisons.errors import BadRequest, InvalidMode, InvalidThreshold
+from comparisons.errors import BadRequest, InvalidIgnoreRegions, InvalidMode, InvalidThreshold
 from comparisons.models import Comparison
 from comparisons.serializers import (
     AcceptedSerializer,
@@ -160,6 +160,7 @@ class CompareView(ApiView):
         comparison = services.comparison_submit(
             user=cast(User, request.user), file_a=file_a, file_b=file_b,
             mode=options.get("mode"), threshold=options.get("threshold"),
+            ignore_regions=options.get("ignore_regions", ()),
             callback_url=options.get("callback_url") or "",
         )  # fmt: skip
         return _answer(comparison, blob=bool(options.get("blob"))), comparison.id
@@ -195,18 +196,22 @@ def _replayed(replay: idempotency.Replay) -> Response | HttpResponse:
 
 
 def _options(data: Any, query: Mapping[str, Any]) -> dict[str, Any]:
-    """mode, threshold and blob from the body; blob also from the query string (`?blob=true`,
-    as PixLab takes it)."""
+    """mode, threshold, blob and ignore_regions from the body; blob also from the query string
+    (`?blob=true`, as PixLab takes it)."""
     if not isinstance(data, Mapping):  # a JSON list or number: collect() explains the shape
         data = {}
-    names = ("mode", "threshold", "blob", "callback_url")
+    names = ("mode", "threshold", "blob", "callback_url", "ignore_regions")
     fields = {k: data[k] for k in names if k in data and data[k] != ""}
     if "blob" not in fields and query.get("blob"):
         fields["blob"] = query["blob"]
     serializer = CompareOptionsSerializer(data=fields)
     if not serializer.is_valid():
         field, problems = next(iter(serializer.errors.items()))
-        error = {"threshold": InvalidThreshold, "mode": InvalidMode}.get(field, BadRequest)
+        error = {
+            "threshold": InvalidThreshold,
+            "mode": InvalidMode,
+            "ignore_regions": InvalidIgnoreRegions,
+        }.get(field, BadRequest)
         raise error(f"{field}: {' '.join(str(p) for p in problems)}")
     return dict(serializer.validated_data)
 

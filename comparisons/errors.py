@@ -44,6 +44,13 @@ class InvalidThreshold(ComparisonError):
     code = "invalid_threshold"
 
 
+class InvalidIgnoreRegions(ComparisonError):
+    """`ignore_regions` is not a list of rectangles, or the files are of a type it does not
+    apply to."""
+
+    code = "invalid_ignore_regions"
+
+
 # --- the files ----------------------------------------------------------------------------------
 
 

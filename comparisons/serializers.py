@@ -14,9 +14,49 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing import selectors as billing_selectors
+from comparisons import ignore_regions as ignoring
 from comparisons import verdicts
 from comparisons.engines import MEDIA_TYPES, REGISTRY
+from comparisons.errors import InvalidIgnoreRegions
 from comparisons.models import Comparison
+
+_REGION = {
+    "type": "object",
+    "properties": {
+        "x": {"type": "integer", "minimum": 0, "maximum": ignoring.MAX_PIXELS},
+        "y": {"type": "integer", "minimum": 0, "maximum": ignoring.MAX_PIXELS},
+        "width": {"type": "integer", "minimum": 1, "maximum": ignoring.MAX_PIXELS},
+        "height": {"type": "integer", "minimum": 1, "maximum": ignoring.MAX_PIXELS},
+    },
+    "required": list(ignoring.KEYS),
+    "additionalProperties": False,
+}
+_REGIONS = {"type": "array", "items": _REGION, "maxItems": ignoring.MAX_REGIONS}
+_IGNORE_REGIONS_HELP = (
+    "Images only: rectangles of file1, in its pixels, left out of the score and the changes — "
+    f"a JSON array such as {ignoring.EXAMPLE}, at most {ignoring.MAX_REGIONS}."
+)
+
+
+@extend_schema_field(_REGIONS)
+class IgnoreRegionsField(
+    serializers.Field[tuple[ignoring.Box, ...], Any, list[dict[str, int]], Any]
+):
+    """`ignore_regions`: a JSON array of rectangles, or its JSON text."""
+
+    def to_internal_value(self, data: Any) -> tuple[ignoring.Box, ...]:
+        try:
+            return ignoring.parse(data)
+        except InvalidIgnoreRegions as exc:
+            raise serializers.ValidationError(exc.detail) from None
+
+    def to_representation(self, value: Any) -> list[dict[str, int]]:
+        return ignoring.as_json(value)
+
+
+@extend_schema_field({"type": "string", "example": ignoring.EXAMPLE})
+class IgnoreRegionsTextField(IgnoreRegionsField):
+    """In a multipart form a field is text: the array is sent as its JSON text."""
 
 
 def _mode_help() -> str:
@@ -64,6 +104,7 @@ class CompareOptionsSerializer(serializers.Serializer[dict[str, Any]]):
         "POST when it is done or failed (header DiffALL-Signature: t=…,v1=HMAC-SHA256). Needs the "
         "account's signing secret (Account → Webhooks).",
     )  # fmt: skip
+    ignore_regions = IgnoreRegionsField(required=False, help_text=_IGNORE_REGIONS_HELP)
 
 
 class CompareJsonRequestSerializer(CompareOptionsSerializer):
@@ -85,6 +126,15 @@ class CompareRequestSerializer(CompareOptionsSerializer):
     file2 = UploadField(required=False, help_text="The second file, of the same type.")
     source_url = serializers.URLField(required=False, help_text="Instead of file1: a public URL.")
     target_url = serializers.URLField(required=False, help_text="Instead of file2: a public URL.")
+    ignore_regions = IgnoreRegionsTextField(
+        required=False, help_text=_IGNORE_REGIONS_HELP + " In a form: the JSON text."
+    )
+
+
+class ChangesField(serializers.ListField):
+    """`changes`: documented as the change model's union (comparisons/schema.py)."""
+
+    child = serializers.DictField()
 
 
 class ComparisonSerializer(serializers.Serializer[Comparison]):
@@ -95,13 +145,29 @@ class ComparisonSerializer(serializers.Serializer[Comparison]):
     progress = serializers.IntegerField(help_text="0-100 while queued or processing.")
     similarity = serializers.FloatField(allow_null=True, help_text="0-100, higher = more similar.")
     verdict = serializers.SerializerMethodField()
+    identical = serializers.SerializerMethodField(
+        help_text="true only when nothing was found beyond encoding noise (then `changes` is "
+        "empty and the verdict is Identical); `match` answers another question: the same "
+        "content at the threshold."
+    )
+    summary = serializers.CharField(
+        help_text="One sentence built from the changes: "
+        '"seconds 20\u201324 differ", "2 cues retimed, 1 cue changed", "No differences found."'
+    )
     match = serializers.SerializerMethodField()
     confidence = serializers.SerializerMethodField()
     threshold = serializers.FloatField()
     mode = serializers.CharField()
+    ignore_regions = serializers.SerializerMethodField(
+        help_text="Images: the rectangles of file1 left out, as sent (empty when none)."
+    )
     metrics = serializers.DictField(help_text="Every sub-score computed (ssim, psnr, wer, ...).")
     matched_segments = serializers.ListField(source="segments", child=serializers.DictField())
-    changes = serializers.ListField(child=serializers.DictField())
+    changes = ChangesField(
+        help_text="What differs: each change has a `kind`, exactly one location (`region`, "
+        "`time`, `lines`, `path`, `cell`; subtitles `cue` and `time`), `before`, `after` and a "
+        "`magnitude` from 0 to 1."
+    )
     diff_url = serializers.SerializerMethodField()
     files = serializers.SerializerMethodField()
     processing_time_ms = serializers.IntegerField(allow_null=True)
@@ -116,9 +182,9 @@ class ComparisonSerializer(serializers.Serializer[Comparison]):
         Comparison.Status.QUEUED: PENDING,
         Comparison.Status.PROCESSING: PENDING,
         Comparison.Status.DONE: (
-            "status", "job_id", "type", "similarity", "verdict", "match", "confidence",
-            "threshold", "mode", "metrics", "matched_segments", "changes", "diff_url", "files",
-            "processing_time_ms", "credits_remaining",
+            "status", "job_id", "type", "similarity", "verdict", "identical", "summary", "match",
+            "confidence", "threshold", "mode", "ignore_regions", "metrics", "matched_segments",
+            "changes", "diff_url", "files", "processing_time_ms", "credits_remaining",
         ),
         Comparison.Status.ERROR: (
             "status", "job_id", "type", "error", "detail", "credits_remaining",
@@ -130,15 +196,26 @@ class ComparisonSerializer(serializers.Serializer[Comparison]):
         wanted = self.FIELDS_BY_STATUS[instance.status]
         if not instance.diff_file:
             wanted = tuple(f for f in wanted if f != "diff_url")
-        if not instance.mode:  # only images have modes
-            wanted = tuple(f for f in wanted if f != "mode")
+        if not instance.mode:  # only images have modes, and regions to ignore
+            wanted = tuple(f for f in wanted if f not in ("mode", "ignore_regions"))
         return {field: data[field] for field in wanted}
 
     def get_status_url(self, obj: Comparison) -> str:
         return reverse("api:compare_detail", args=[obj.id])
 
     def get_verdict(self, obj: Comparison) -> str | None:
-        return verdicts.verdict(obj.similarity) if obj.similarity is not None else None
+        if obj.similarity is None:
+            return None
+        return verdicts.verdict(obj.similarity, identical=self.get_identical(obj))
+
+    def get_identical(self, obj: Comparison) -> bool:
+        """As the engine decided (stored when the job finished); never with a change listed."""
+        return obj.identical is not False and not obj.changes
+
+    @extend_schema_field(_REGIONS)
+    def get_ignore_regions(self, obj: Comparison) -> list[dict[str, int]]:
+        regions: list[dict[str, int]] = obj.options.get("ignore_regions", [])
+        return regions
 
     def get_match(self, obj: Comparison) -> bool | None:
         return (

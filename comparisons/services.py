@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing import services as billing
 from comparisons import detect, jobs, storage, thumbnails
+from comparisons import ignore_regions as ignoring
 from comparisons.engines import (
     REGISTRY,
     Engine,
@@ -36,9 +37,11 @@ from comparisons.engines import (
     Result,
     get_engine,
     spec_of,
+    summaries,
 )
 from comparisons.errors import (
     FileTooLarge,
+    InvalidIgnoreRegions,
     InvalidMode,
     InvalidThreshold,
     MismatchedTypes,
@@ -91,6 +94,7 @@ def comparison_submit(
     file_b: InputFile,
     mode: str | None = None,
     threshold: float | None = None,
+    ignore_regions: tuple[ignoring.Box, ...] = (),
     source: str = Comparison.Source.API,
     callback_url: str = "",
 ) -> Comparison:
@@ -100,6 +104,7 @@ def comparison_submit(
     spec = spec_of(checked.media_type)
     mode = _check_mode(spec, mode)
     threshold = _check_threshold(spec, mode, threshold)
+    _check_ignore_regions(spec, ignore_regions)
     if callback_url:
         callback_url = webhooks.callback_check(user=user, url=callback_url)
     engine = get_engine(spec.name)
@@ -111,6 +116,7 @@ def comparison_submit(
     comparison = Comparison(
         id=uuid.uuid4(), user=user, source=source, media_type=checked.media_type,
         mode=mode, threshold=threshold,
+        options={"ignore_regions": ignoring.as_json(ignore_regions)} if ignore_regions else {},
         name_a=file_a.name[:255], name_b=file_b.name[:255],
         format_a=checked.format_a, format_b=checked.format_b,
         size_a=file_a.size, size_b=file_b.size, callback_url=callback_url,
@@ -173,6 +179,20 @@ def _check_threshold(spec: MediaSpec, mode: str, threshold: float | None) -> flo
     if not 0 <= threshold <= 100:
         raise InvalidThreshold("threshold must be a number from 0 to 100.")
     return float(threshold)
+
+
+def _check_ignore_regions(spec: MediaSpec, ignore_regions: tuple[ignoring.Box, ...]) -> None:
+    if ignore_regions and not spec.ignores_regions:
+        raise InvalidIgnoreRegions(
+            f"ignore_regions: masks parts of images; these are {spec.name} files. Leave it out."
+        )
+
+
+def _options(comparison: Comparison) -> Options:
+    """What the engine is told of the request: the mode, and the regions of file1 to leave out."""
+    regions = comparison.options.get("ignore_regions", [])
+    boxes = tuple((box["x"], box["y"], box["width"], box["height"]) for box in regions)
+    return Options(mode=comparison.mode, ignore_regions=boxes)
 
 
 def _probe(engine: Engine, label: str, item: InputFile) -> MediaInfo:
@@ -256,7 +276,7 @@ def comparison_run(
             with _local_inputs(comparison, local_a, local_b) as (path_a, path_b):
                 async_job = spec_of(comparison.media_type).runs_async
                 progress = _progress_writer(comparison.id) if async_job else _no_progress
-                result = engine.compare(path_a, path_b, Options(mode=comparison.mode), progress)
+                result = engine.compare(path_a, path_b, _options(comparison), progress)
             # Saving the result (the diff image goes to S3) can fail too: it fails the job, with
             # a refund, like any other error — never a 500 or a job left processing.
             return _finish(comparison, result, elapsed_s=time.monotonic() - started)
@@ -358,6 +378,11 @@ def _finish(comparison: Comparison, result: Result, *, elapsed_s: float) -> Comp
         comparison.metrics = result.metrics
         comparison.segments = result.segments
         comparison.changes = result.changes
+        # Never identical with a change listed; an engine that has not decided (None) is
+        # identical only when it lists nothing and scores 100.
+        decided = result.identical if result.identical is not None else result.similarity >= 100
+        comparison.identical = decided and not result.changes
+        comparison.summary = result.summary or summaries.summarise(result.changes)
         comparison.diff_file = diff_file
         comparison.status = Comparison.Status.DONE
         comparison.progress = 100

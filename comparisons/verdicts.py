@@ -1,7 +1,11 @@
 """How a score is put into words and colours: verdict bands, the confidence label and the
 website's score colours. Fixed here and nowhere else (the default match threshold is a fact of
 each media type: see the registry in comparisons/engines). The contract's example pins one point:
-92.4 -> "Moderate similarity — files share significant content"."""
+92.4 -> "Moderate similarity — files share significant content".
+
+A verdict never contradicts the changes: "Identical" is said when the engine found nothing
+beyond encoding noise (`identical`), and only then; a top-band score with changes found reads
+"High similarity — only minor differences"."""
 
 from __future__ import annotations
 
@@ -34,8 +38,17 @@ def _band(score: float, bands: tuple[tuple[float, str], ...]) -> str:
     return next(label for lowest, label in bands if score >= lowest)
 
 
-def verdict(similarity: float) -> str:
-    return _band(similarity, VERDICT_BANDS)
+IDENTICAL = VERDICT_BANDS[0][1]
+CLOSE = VERDICT_BANDS[1][1]
+
+
+def verdict(similarity: float, *, identical: bool) -> str:
+    """The words for a result: Identical when nothing was found, else the score's band (whose
+    top says "only minor differences", since a difference was found)."""
+    if identical:
+        return IDENTICAL
+    words = _band(similarity, VERDICT_BANDS)
+    return CLOSE if words == IDENTICAL else words
 
 
 def confidence(similarity: float) -> str:

@@ -47,6 +47,7 @@ STATUS: dict[type[DomainError], HttpStatus] = {
     errors.ConflictingInputs: HttpStatus(400),
     errors.InvalidMode: HttpStatus(400),
     errors.InvalidThreshold: HttpStatus(400),
+    errors.InvalidIgnoreRegions: HttpStatus(400),
     errors.UnsupportedType: HttpStatus(400),
     errors.MismatchedTypes: HttpStatus(400),
     errors.TooLong: HttpStatus(400),

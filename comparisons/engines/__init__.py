@@ -48,6 +48,7 @@ class MediaSpec:
     runs_async: bool = False  # a Celery job (202, then polling) rather than an answer at once
     timed: bool = False  # has a duration, capped at MAX_MEDIA_SECONDS
     text: bool = False  # capped at MAX_TEXT_UPLOAD_MB instead of MAX_UPLOAD_MB
+    ignores_regions: bool = False  # takes `ignore_regions`, rectangles of file1 left out
     # "module:function" (a `Sniff`) that recognises this type's files before comparisons.detect's
     # own rules; the five types below are recognised by those rules.
     sniff: str = ""
@@ -74,9 +75,10 @@ REGISTRY: dict[str, MediaSpec] = {
         MediaSpec(
             "image", "comparisons.engines.image:engine", "images", ("JPG", "PNG", "WebP", "GIF"),
             modes=(
-                Mode("pixel", 85.0, "SSIM/PSNR/MSE"),
+                Mode("pixel", 85.0, "colour per pixel, SSIM/PSNR/MSE"),
                 Mode("feature", 80.0, "keypoints; tolerates rotation, crops and lighting"),
             ),
+            ignores_regions=True,
         ),
         MediaSpec(
             "video", "comparisons.engines.video:engine", "video", ("MP4", "AVI", "MOV", "MKV"),

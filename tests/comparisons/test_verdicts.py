@@ -18,7 +18,7 @@ VERY_LOW = "Very low similarity — the files are largely different"
 
 
 def test_it_words_the_contracts_example_as_the_contract_does() -> None:
-    assert verdict(92.4) == MODERATE
+    assert verdict(92.4, identical=False) == MODERATE
 
 
 def test_it_answers_the_readmes_example_as_the_readme_shows() -> None:
@@ -30,12 +30,20 @@ def test_it_answers_the_readmes_example_as_the_readme_shows() -> None:
 @pytest.mark.parametrize(
     ("score", "words"),
     [
-        (100.0, IDENTICAL), (99.0, IDENTICAL), (98.9, HIGH), (95.0, HIGH), (94.9, MODERATE),
+        (100.0, HIGH), (99.0, HIGH), (98.9, HIGH), (95.0, HIGH), (94.9, MODERATE),
         (75.0, MODERATE), (74.9, LOW), (50.0, LOW), (49.9, VERY_LOW), (0.0, VERY_LOW),
     ],
 )  # fmt: skip
-def test_it_puts_each_score_in_its_verdict_band(score: float, words: str) -> None:
-    assert verdict(score) == words
+def test_it_puts_each_score_with_changes_in_its_verdict_band(score: float, words: str) -> None:
+    assert verdict(score, identical=False) == words
+
+
+@pytest.mark.parametrize("score", [100.0, 99.7, 99.0])
+def test_it_says_identical_only_when_nothing_was_found(score: float) -> None:
+    """A watermarked photo at 99.7 with its box in `changes` is not "Identical"; the same score
+    with nothing found is."""
+    assert verdict(score, identical=True) == IDENTICAL
+    assert verdict(score, identical=False) == HIGH
 
 
 @pytest.mark.parametrize(
@@ -49,7 +57,7 @@ def test_it_puts_each_score_in_its_confidence_band(score: float, label: str) -> 
 
 def test_it_never_words_a_higher_score_worse() -> None:
     order = [VERY_LOW, LOW, MODERATE, HIGH, IDENTICAL]
-    ranks = [order.index(verdict(tenth / 10)) for tenth in range(1001)]
+    ranks = [order.index(verdict(tenth / 10, identical=False)) for tenth in range(1001)]
 
     assert ranks == sorted(ranks)
 
