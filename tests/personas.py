@@ -73,7 +73,7 @@ def make_persona(email: str, *, superuser: bool = False) -> Persona:
     return Persona(user=user)
 
 
-def signed_in(persona: Persona) -> Client:
+def signed_in_client(persona: Persona) -> Client:
     client = Client()
     client.force_login(persona.user)
     return client
@@ -96,9 +96,9 @@ def carol(db: None) -> Persona:
 
 @pytest.fixture
 def alice_client(alice: Persona) -> Client:
-    return signed_in(alice)
+    return signed_in_client(alice)
 
 
 @pytest.fixture
 def carol_client(carol: Persona) -> Client:
-    return signed_in(carol)
+    return signed_in_client(carol)
