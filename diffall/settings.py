@@ -222,6 +222,9 @@ STORAGES = {"default": _default_storage, "staticfiles": {"BACKEND": _static_back
 MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", 100)
 MAX_TEXT_UPLOAD_MB = envint("MAX_TEXT_UPLOAD_MB", 10)
 MAX_MEDIA_SECONDS = envint("MAX_MEDIA_SECONDS", 60)
+# Pixels a video frame may have (4096x2160, DCI 4K): what keeps a worker under ~1 GB (README
+# "Limits"). Raise it only with workers that have the memory.
+MAX_VIDEO_PIXELS = envint("MAX_VIDEO_PIXELS", 4096 * 2160)
 UPLOAD_RETENTION_HOURS = envint("UPLOAD_RETENTION_HOURS", 24)
 URL_FETCH_TIMEOUT_S = envint("URL_FETCH_TIMEOUT_S", 15)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
