@@ -27,6 +27,7 @@ from comparisons import detect, storage, verdicts
 from comparisons.engines import EngineError, MediaInfo, Options, Result, get_engine
 from comparisons.models import Comparison
 from diffall.api_errors import ApiError
+from webhooks import services as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,15 @@ def comparison_submit(
     mode: str | None = None,
     threshold: float | None = None,
     source: str = Comparison.Source.API,
+    callback_url: str = "",
 ) -> Comparison:
     """Check both inputs, reserve a credit, store the files and create the job. Image, subtitle
     and text comparisons run here and come back finished; video and audio are queued."""
     checked = _check_inputs(file_a, file_b)
     mode = _check_mode(checked.media_type, mode)
     threshold = _check_threshold(checked.media_type, mode, threshold)
+    if callback_url:
+        callback_url = webhooks.callback_check(user=user, url=callback_url)
     engine = get_engine(checked.media_type)
     for label, item in (("file1", file_a), ("file2", file_b)):
         info = _probe(engine, label, item)
@@ -85,7 +89,7 @@ def comparison_submit(
         mode=mode, threshold=threshold,
         name_a=file_a.name[:255], name_b=file_b.name[:255],
         format_a=checked.format_a, format_b=checked.format_b,
-        size_a=file_a.size, size_b=file_b.size,
+        size_a=file_a.size, size_b=file_b.size, callback_url=callback_url,
     )  # fmt: skip
     _store_inputs(comparison, file_a, file_b)
     _create_and_reserve(comparison, queue=engine.runs_async)
@@ -374,6 +378,7 @@ def _finish(comparison: Comparison, result: Result, *, elapsed_s: float) -> Comp
         comparison.processing_time_ms = round(elapsed_s * 1000)
         comparison.save()
         billing.credits_settle(comparison_id=comparison.id)
+        webhooks.deliveries_start(comparison=comparison)
     return comparison
 
 
@@ -389,6 +394,7 @@ def comparison_fail(*, comparison_id: uuid.UUID, code: str, detail: str) -> Comp
         comparison.finished_at = timezone.now()
         comparison.save(update_fields=["status", "error_code", "error_detail", "finished_at"])
         billing.credits_refund(comparison_id=comparison.id)
+        webhooks.deliveries_start(comparison=comparison)
     return comparison
 
 

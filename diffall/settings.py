@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "accounts",
     "billing",
     "comparisons",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +259,19 @@ CELERY_MEDIA_QUEUE = envstr("CELERY_MEDIA_QUEUE", "media")
 JOB_TIME_LIMIT_S = envint("JOB_TIME_LIMIT_S", 300)
 JOB_STALE_AFTER_S = envint("JOB_STALE_AFTER_S", JOB_TIME_LIMIT_S + 120)
 JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 3)
+
+# --- Webhooks ---
+# A failed delivery is retried after BASE, 2 x BASE, 4 x BASE, ... seconds, at most MAX_ATTEMPTS
+# times in all (defaults: 30 s doubling, 8 attempts, about an hour of retries).
+WEBHOOK_RETRY_BASE_S = envint("WEBHOOK_RETRY_BASE_S", 30)
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_TIMEOUT_S = envint("WEBHOOK_TIMEOUT_S", 10)
+CELERY_WEBHOOK_QUEUE = envstr("CELERY_WEBHOOK_QUEUE", "default")
+# For the test suite's own receiver only: loopback ports webhooks may POST to. Never set it in
+# production: it opens those ports on the server itself to anyone who registers a webhook.
+WEBHOOK_TEST_LOOPBACK_PORTS = frozenset(
+    int(p) for p in envstr("WEBHOOK_TEST_LOOPBACK_PORTS", "").split(",") if p.strip()
+)
 
 # --- Email, accounts ---
 
