@@ -2,8 +2,8 @@
     {"status": "error", "error": "<code>", "detail": "<what is wrong and what to do>"}
 
 Views and services raise `ApiError` (or DRF's own exceptions); `exception_handler` renders them
-all in that shape with the right status code. django-ratelimit's `Ratelimited` becomes 429 with
-Retry-After (it subclasses PermissionDenied, which DRF would otherwise answer with 403).
+all in that shape with the right status code. `RateLimited` (diffall.ratelimits) becomes 429 with
+Retry-After.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.http import Http404, UnreadablePostError
-from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from comparisons import idempotency
+from diffall.ratelimits import RateLimited
 from webhooks import services as webhooks
 
 
@@ -132,13 +132,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     exc = _request_error(exc) or _domain_error(exc) or exc
     if isinstance(exc, ApiError):
         return error_response(exc.status_code, exc.code, exc.detail, exc.headers, exc.extra)
-    if isinstance(exc, Ratelimited):
+    if isinstance(exc, RateLimited):
         return error_response(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "rate_limited",
-            "Too many requests: the limit is 3 per second and 60 per minute per key. "
+            f"Too many requests: the limit is {exc.limits} per key. "
             "Wait for the number of seconds in Retry-After and try again.",
-            {"Retry-After": str(getattr(exc, "retry_after", 1))},
+            {"Retry-After": str(exc.retry_after)},
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -47,6 +47,24 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def envrates(name: str, default: str) -> list[tuple[int, int]]:
+    """Rate limits as (requests, window in seconds): "3/s,60/m" -> [(3, 1), (60, 60)]; a window
+    may carry a count, "9/5s" is 9 per 5 seconds."""
+    rates = []
+    for item in envlist(name, default):
+        amount, _, window = item.partition("/")
+        count, unit = window[:-1], window[-1:]
+        if not (amount.isdigit() and (count == "" or count.isdigit()) and unit in _UNIT_SECONDS):
+            raise ImproperlyConfigured(
+                f"{name} must list limits like 3/s,60/m (or 9/5s), not {item!r}"
+            )
+        rates.append((int(amount), int(count or 1) * _UNIT_SECONDS[unit]))
+    return rates
+
+
 def redis_db(url: str, db: int) -> str:
     """The same Redis server as `url`, another database number (cache and broker never share one,
     because django-redis' cache.clear() flushes its whole database)."""
@@ -170,11 +188,15 @@ else:
     # multi-process deployment sets REDIS_URL and this silence no longer applies.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+# The API's limits count in sliding windows (diffall.ratelimits: `limits`' moving window, in this
+# Redis, or in memory in the embedded default). django-ratelimit's fixed windows remain for the
+# contact form, where "about 5 an hour per address" is all that is meant. RATELIMIT_ENABLE turns
+# both off.
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 # If Redis is down, keep serving: a comparison is still charged a credit, so failing open cannot
 # be abused for free work, while failing closed would take the whole API down with the cache.
 RATELIMIT_FAIL_OPEN = True
-API_RATE_LIMITS = envlist("API_RATE_LIMITS", "3/s,60/m")
+API_RATE_LIMITS = envrates("API_RATE_LIMITS", "3/s,60/m")  # [(requests, per seconds), ...]
 
 # --- Files ---
 
@@ -259,6 +281,10 @@ CELERY_MEDIA_QUEUE = envstr("CELERY_MEDIA_QUEUE", "media")
 JOB_TIME_LIMIT_S = envint("JOB_TIME_LIMIT_S", 300)
 JOB_STALE_AFTER_S = envint("JOB_STALE_AFTER_S", JOB_TIME_LIMIT_S + 120)
 JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 3)
+# A worker child whose peak memory (its high-water mark, ru_maxrss) passed this is replaced by a
+# fresh one after its job: a warmed-up child holds ~340 MB, a 1080p or 4K job peaks near 450 MB,
+# the largest accepted video up to ~900 MB, which the allocator would otherwise keep.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("WORKER_MAX_MEMORY_MB", 512) * 1024  # in KiB
 
 # --- Webhooks ---
 # A failed delivery is retried after BASE, 2 x BASE, 4 x BASE, ... seconds, at most MAX_ATTEMPTS
