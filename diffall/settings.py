@@ -322,8 +322,30 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = envstr("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+# No user enumeration: sign-up with a registered email answers exactly as for a new one (and
+# emails the owner "you already have an account"), password reset likewise (and emails an
+# unknown address "no account here"), sign-in says "email and/or password" either way. allauth
+# can hide a taken email at sign-up only when verification is mandatory: anything else would
+# tell strangers which emails have accounts, so production refuses it.
+ACCOUNT_PREVENT_ENUMERATION = True
+if not DEBUG and ACCOUNT_EMAIL_VERIFICATION != "mandatory":
+    raise ImproperlyConfigured(
+        "ACCOUNT_EMAIL_VERIFICATION must be mandatory when DEBUG is off: otherwise sign-up "
+        "reveals which emails have accounts"
+    )
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Sign-in abuse, counted by allauth in sliding windows in the cache (per "ip" = client address,
+# per "key" = the email typed). Failed sign-ins slow down per account: 5 in any 5 minutes, then
+# 10 in any hour; the account's owner gets in again at once through a password reset, which
+# clears them. One address may fail 10 times a minute and 30 an hour across accounts. Each of
+# sign-up and password reset sends an email, so they are limited per address and per email.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,30/h/ip,5/5m/key,10/h/key",
+    "signup": "20/m/ip,60/h/ip",
+    "reset_password": "20/m/ip,5/m/key,10/h/key",
+    "reset_password_from_key": "20/m/ip",
+}
 # How many proxies (load balancers) stand in front of the app: login throttling then counts the
 # client's address, not the balancer's (with 0, REMOTE_ADDR is the client).
 ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
