@@ -56,6 +56,12 @@ class Comparison(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Async jobs: when the message reached the broker (null = still in the outbox), and the lease
+    # of the attempt running now, kept alive by its worker's heartbeat (comparisons/jobs.py).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    lease = models.UUIDField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=255, blank=True)  # the node running the attempt
     finished_at = models.DateTimeField(null=True, blank=True)
     files_purged_at = models.DateTimeField(null=True, blank=True)
 
@@ -65,6 +71,7 @@ class Comparison(models.Model):
             models.Index(fields=["user", "-created_at"]),
             models.Index(fields=["status", "started_at"]),
             models.Index(fields=["files_purged_at", "created_at"]),
+            models.Index(fields=["status", "enqueued_at"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "diffall.outages.DatabaseOutageMiddleware",  # first: sessions and auth read the database too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -285,6 +286,13 @@ JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 3)
 # fresh one after its job: a warmed-up child holds ~340 MB, a 1080p or 4K job peaks near 450 MB,
 # the largest accepted video up to ~900 MB, which the allocator would otherwise keep.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("WORKER_MAX_MEMORY_MB", 512) * 1024  # in KiB
+# A running job's worker beats every JOB_HEARTBEAT_S; a job whose beat is quiet for
+# JOB_HEARTBEAT_STALE_S is presumed dead and requeued by the sweep, which runs every
+# JOB_SWEEP_INTERVAL_S: a killed worker's job restarts within about a minute.
+JOB_HEARTBEAT_S = envint("JOB_HEARTBEAT_S", 10)
+JOB_HEARTBEAT_STALE_S = envint("JOB_HEARTBEAT_STALE_S", 45)
+JOB_SWEEP_INTERVAL_S = envint("JOB_SWEEP_INTERVAL_S", 20)
+CELERY_DEFAULT_QUEUE = envstr("CELERY_DEFAULT_QUEUE", "default")
 
 # --- Webhooks ---
 # A failed delivery is retried after BASE, 2 x BASE, 4 x BASE, ... seconds, at most MAX_ATTEMPTS
