@@ -16,21 +16,10 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from diffall.api_errors import ApiError
+from comparisons.errors import StorageUnavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-class StorageUnavailable(ApiError):
-    """The file store (S3, or the local folder) failed: our fault, and usually passing (503)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            503, "storage_unavailable",
-            "File storage is unavailable right now; nothing was charged. Try again shortly.",
-            headers={"Retry-After": "30"},
-        )  # fmt: skip
 
 
 def _translated(operation: Callable[P, T]) -> Callable[P, T]:
@@ -84,3 +73,24 @@ def read(*, name: str) -> bytes:
 def delete(*, name: str) -> None:
     if name:
         default_storage.delete(name)
+
+
+@_translated
+def folder_delete(*, comparison_id: uuid.UUID) -> int:
+    """Delete every file stored for a comparison (inputs, diff image, thumbnails, any artifact);
+    answers how many. A folder that is already gone counts as deleted."""
+    folder = _key(comparison_id, "").rstrip("/")
+    try:
+        _, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return 0
+    for name in names:
+        default_storage.delete(f"{folder}/{name}")
+    return len(names)
+
+
+@_translated
+def open_read(*, name: str) -> File[bytes]:
+    """A stored file opened for reading, to stream to a browser (the caller closes it)."""
+    handle: File[bytes] = default_storage.open(name, "rb")
+    return handle

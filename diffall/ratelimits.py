@@ -1,4 +1,5 @@
-"""Per-key API rate limits in sliding windows (API_RATE_LIMITS: 3 per second and 60 per minute).
+"""Per-key API rate limits in sliding windows (settings.API_RATE_LIMITS, the one place they are
+set: 3 per second and 60 per minute), and the words the API uses for them.
 
 A request is accepted only if, for every limit "N per W seconds", fewer than N requests of the same
 key were accepted in the W seconds before it: at most 3 in ANY one-second span, at most 60 in ANY
@@ -43,10 +44,26 @@ STORE_ERRORS = (RedisError, StorageError, OSError)
 class RateLimited(Exception):
     """Over a limit: `retry_after` whole seconds from now, the request would be accepted."""
 
-    def __init__(self, retry_after: int, limits: str) -> None:
-        super().__init__(f"rate limited ({limits}); retry after {retry_after} s")
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited; retry after {retry_after} s")
         self.retry_after = retry_after
-        self.limits = limits
+
+
+_UNITS = ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second"))
+
+
+def _in_words(amount: int, seconds: int, *, short: bool) -> str:
+    """(3, 1) -> "3 per second" (short: "3/second"); (9, 5) -> "9 per 5 seconds"."""
+    size, unit = next((size, unit) for size, unit in _UNITS if seconds % size == 0)
+    count = seconds // size
+    per = unit if count == 1 else f"{count} {unit}s"
+    return f"{amount}/{per}" if short else f"{amount} per {per}"
+
+
+def limits_text(*, short: bool = False) -> str:
+    """The limits in words: "3 per second and 60 per minute" ("3/second and 60/minute")."""
+    rates = settings.API_RATE_LIMITS
+    return " and ".join(_in_words(amount, seconds, short=short) for amount, seconds in rates)
 
 
 @dataclass(frozen=True)
@@ -77,9 +94,10 @@ class RedisClockStorage(RedisStorage):
         somewhere within the trip, so the error is at most half of it (~0.1 ms on a LAN; a busy
         host's slow trip would otherwise put its requests milliseconds off the others')."""
         samples = []
+        connection: Any = self.get_connection()  # a redis.Redis; the library's protocol omits TIME
         for _ in range(CLOCK_SAMPLES):
             before = time.time()
-            seconds, micros = self.get_connection().time()
+            seconds, micros = connection.time()
             after = time.time()
             samples.append((after - before, seconds + micros / 1e6 - (before + after) / 2))
         self._offset = min(samples)[1]
@@ -136,15 +154,6 @@ class Limiter:
         resets = [self.strategy.get_window_stats(item, key).reset_time for item in full]
         return max(1, math.floor(max(resets) - now) + 1)
 
-    def describe(self) -> str:
-        return " and ".join(_per(item) for item in self.items)
-
-
-def _per(item: RateLimitItem) -> str:
-    seconds = item.get_expiry()
-    unit = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}.get(seconds)
-    return f"{item.amount} per {unit}" if unit else f"{item.amount} per {seconds} seconds"
-
 
 _limiter: tuple[tuple[str, ...], Limiter] | None = None
 
@@ -198,5 +207,5 @@ class WithinRateLimits(BasePermission):
             return True
         decision = check(_client_key(request))
         if not decision.allowed:
-            raise RateLimited(decision.retry_after, limiter().describe())
+            raise RateLimited(decision.retry_after)
         return True

@@ -30,7 +30,10 @@ class MediaInfo:
 
 @dataclass(frozen=True)
 class Options:
-    mode: str = "pixel"  # images: "pixel" (default) or "feature"
+    mode: str = ""  # one of the media type's modes (see the registry); "" = its default
+    # images: (x, y, width, height) boxes in file1's pixels masked out of score and changes
+    # (the API validates them: comparisons/ignore_regions.py)
+    ignore_regions: tuple[tuple[int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
