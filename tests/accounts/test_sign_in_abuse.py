@@ -23,6 +23,12 @@ TOO_MANY = "Too many failed login attempts"
 NOT_CORRECT = "The email address and/or password you specified are not correct."
 
 
+@pytest.fixture(autouse=True)
+def _as_in_production(settings) -> None:  # type: ignore[no-untyped-def]
+    """Production verifies every email (DEBUG off requires it); the embedded default does not."""
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+
+
 class Clock:
     """allauth's rate-limit clock, moved forward by the test (its windows hold minutes and
     hours); the counts still live in the real cache."""
