@@ -70,7 +70,6 @@ def limits_text(*, short: bool = False) -> str:
 class Decision:
     allowed: bool
     retry_after: int  # seconds; 0 when allowed
-    at: float  # the moment it was decided, on the storage's clock
 
 
 class RedisClockStorage(RedisStorage):
@@ -144,9 +143,8 @@ class Limiter:
                     full = [item]
                     break
             else:
-                return Decision(allowed=True, retry_after=0, at=self.now())
-        now = self.now()
-        return Decision(allowed=False, retry_after=self._wait(full, key, now), at=now)
+                return Decision(allowed=True, retry_after=0)
+        return Decision(allowed=False, retry_after=self._wait(full, key, self.now()))
 
     def _wait(self, full: list[RateLimitItem], key: str, now: float) -> int:
         """Whole seconds until every full window has room: its oldest entry leaves it at
@@ -187,7 +185,7 @@ def check(key: str) -> Decision:
         return limiter().hit(key)
     except STORE_ERRORS:
         log.warning("rate-limit store unavailable; failing open", exc_info=True)
-        return Decision(allowed=True, retry_after=0, at=time.time())
+        return Decision(allowed=True, retry_after=0)
 
 
 def _client_key(request: Any) -> str:
