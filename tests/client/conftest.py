@@ -1,0 +1,164 @@
+"""The `diffall` client against a real DiffALL.
+
+`diffall_server`: gunicorn serving diffall.wsgi in processes of its own, on this session's
+PostgreSQL database, Redis prefixes and S3 bucket (the `worker_env` the Celery worker gets too),
+with the API's rate limits ON as in production and every request logged by request_log.py. Audio
+and video jobs also need the session's `celery_worker`.
+
+`run_cli(...)`: the client as a subprocess, `python -m diffall_cli` from client/src, configured
+only through DIFFALL_URL and DIFFALL_API_KEY as a user would.
+
+`new_account(...)`: a customer with a key (and paid credits when asked) committed to the database,
+so the server's processes see it: the tests that use it are transactional. Every test uses keys
+of its own, so one test's requests never count against another's rate limit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from accounts import services as accounts
+from billing import services as billing
+from tests.client.request_log import key_hash
+from tests.conftest import ARTIFACTS, ROOT, RUN_ID
+
+CLIENT_SRC = ROOT / "client" / "src"
+
+
+@dataclass
+class Server:
+    url: str
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    def requests(self, key: str) -> list[dict[str, Any]]:
+        """Every request the server handled for `key`, in the order they arrived."""
+        if not self.log_path.exists():
+            return []
+        lines = self.log_path.read_text().splitlines()
+        wanted = key_hash(key)
+        return sorted(
+            (entry for entry in map(json.loads, lines) if entry["key"] == wanted),
+            key=lambda entry: entry["at"],
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_healthy(server: Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.process.returncode}")
+        try:
+            if requests.get(f"{server.url}/healthz", timeout=10).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or a worker still loading the app
+        time.sleep(0.2)
+    raise RuntimeError("the DiffALL server did not become healthy in time")
+
+
+@pytest.fixture(scope="session")
+def diffall_server(worker_env: dict[str, str]) -> Iterator[Server]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    log_path = ARTIFACTS / f"client-requests-{RUN_ID}.jsonl"
+    env = {
+        **worker_env,
+        "RATELIMIT_ENABLE": "true",  # as in production: the client must live with them
+        "MAX_UPLOAD_MB": "3",  # lets the 413 test send a few MB instead of 100
+        "DIFFALL_REQUEST_LOG": str(log_path),
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "diffall.wsgi:application",
+        "--config", str(Path(__file__).with_name("request_log.py")),
+        "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
+        "--workers", "2", "--threads", "4", "--timeout", "120",
+        "--error-logfile", "-", "--log-level", "warning",
+    ]  # fmt: skip
+    with (ARTIFACTS / f"client-server-{RUN_ID}.log").open("ab") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+    server = Server(url=f"http://127.0.0.1:{port}", log_path=log_path, process=process)
+    try:
+        _wait_until_healthy(server, timeout=60)
+        yield server
+    finally:
+        process.send_signal(signal.SIGQUIT)  # gunicorn's quick stop: nothing is left to finish
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Account:
+    user: Any
+    key: str
+
+
+def new_account(credits: int = 0, email: str | None = None) -> Account:
+    """A customer with a fresh key; `credits` paid credits on top of the 10 free a day."""
+    email = email or f"cli-{uuid.uuid4().hex[:10]}@example.com"
+    user, _ = accounts.user_get_or_create(email=email)
+    _, raw = accounts.api_key_create(user=user, name="CI")
+    if credits:
+        billing.credits_grant_admin(user=user, amount=credits, reason="CLI tests")
+    return Account(user=user, key=raw)
+
+
+def cli_env(server: Server, key: str | None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIFFALL_")}
+    env.update({"PYTHONPATH": str(CLIENT_SRC), "DIFFALL_URL": server.url, **extra})
+    if key is not None:
+        env["DIFFALL_API_KEY"] = key
+    return env
+
+
+def cli_command(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "diffall_cli", *map(str, args)]
+
+
+def run_cli(
+    server: Server,
+    key: str | None,
+    args: Sequence[str | Path],
+    *,
+    timeout: float = 180,
+    cwd: Path | None = None,
+    **env: str,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cli_command(*args), env=cli_env(server, key, **env), cwd=cwd,
+        capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def most_in_any_window(times: Sequence[float], seconds: float) -> int:
+    """The largest number of `times` inside any sliding window of `seconds`."""
+    times = sorted(times)
+    most, first = 0, 0
+    for last, at in enumerate(times):
+        while times[first] <= at - seconds:
+            first += 1
+        most = max(most, last - first + 1)
+    return most

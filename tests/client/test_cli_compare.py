@@ -1,0 +1,143 @@
+"""`diffall compare` and `diffall whoami` against the real server: what they print, the exit
+codes, the JSON answer, the diff image, polling an audio job with a progress bar, and the
+Idempotency-Key every comparison carries (checked in the server's request log)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from comparisons.models import Comparison
+from tests.client.conftest import Server, new_account, run_cli
+from tests.engines import media_audio, media_images
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="session")
+def pictures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("pictures")
+    photo = media_images.photo_at("astronaut", (320, 240))
+    other = media_images.photo_at("rocket", (320, 240))
+    return {
+        "photo": media_images.write(folder / "photo.png", photo),
+        "reencoded": media_images.write_jpeg(folder / "photo.jpg", photo, quality=85),
+        "other": media_images.write(folder / "other.png", other),
+    }
+
+
+def test_it_prints_the_score_and_verdict_and_exits_0_on_a_match(
+    diffall_server: Server, pictures: dict[str, Path]
+) -> None:
+    account = new_account()
+    result = run_cli(
+        diffall_server, account.key, ["compare", pictures["photo"], pictures["reencoded"]]
+    )
+    assert result.returncode == 0, result.stderr
+    stored = Comparison.objects.get(user=account.user)
+    first, *rest = result.stdout.splitlines()
+    assert first == f"✔ match     {stored.similarity} / 100  (threshold {stored.threshold})"
+    assert f"Job           {stored.id}" in rest
+    assert any(line.startswith("Verdict       ") and len(line) > 20 for line in rest)
+    assert "Credits left  9" in rest
+
+
+def test_it_exits_1_on_no_match_and_saves_the_diff_image(
+    diffall_server: Server, pictures: dict[str, Path], tmp_path: Path
+) -> None:
+    account = new_account()
+    diff = tmp_path / "diff.png"
+    result = run_cli(
+        diffall_server, account.key,
+        ["compare", pictures["photo"], pictures["other"], "--diff-out", diff],
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("✘ no match")
+    stored = Comparison.objects.get(user=account.user)
+    served = requests.get(
+        f"{diffall_server.url}/api/v1/compare/{stored.id}/diff.png",
+        headers={"X-API-Key": account.key}, timeout=10,
+    )  # fmt: skip
+    assert diff.read_bytes() == served.content and served.content[:4] == b"\x89PNG"
+
+
+def test_json_prints_the_api_answer_itself(
+    diffall_server: Server, pictures: dict[str, Path]
+) -> None:
+    account = new_account()
+    result = run_cli(
+        diffall_server, account.key,
+        ["compare", pictures["photo"], pictures["other"], "--json", "--threshold", "2"],
+    )  # fmt: skip
+    answer = json.loads(result.stdout)
+    assert result.returncode == 0  # a threshold of 2 makes even these two a match
+    assert answer["status"] == "done" and answer["threshold"] == 2.0 and answer["match"] is True
+    stored = Comparison.objects.get(id=answer["job_id"])
+    assert answer["similarity"] == stored.similarity and stored.threshold == 2.0
+
+
+def test_every_comparison_carries_an_idempotency_key_of_its_own(
+    diffall_server: Server, pictures: dict[str, Path]
+) -> None:
+    account = new_account()
+    for _ in range(2):
+        run_cli(diffall_server, account.key, ["compare", pictures["photo"], pictures["other"]])
+    posts = [r for r in diffall_server.requests(account.key) if r["method"] == "POST"]
+    keys = [r["idempotency_key"] for r in posts]
+    assert len(posts) == 2 and keys[0] != keys[1]
+    assert all(str(uuid.UUID(key)) == key for key in keys)
+
+
+@pytest.mark.worker
+def test_it_polls_an_audio_job_with_a_progress_bar(
+    diffall_server: Server, celery_worker: Any, tmp_path: Path
+) -> None:
+    account = new_account()
+    speech = media_audio.speak(media_audio.license_words("GPL-3", skip=40, count=25))
+    first = media_audio.encode(speech, tmp_path / "a.wav")
+    second = media_audio.encode(speech, tmp_path / "b.mp3", out_rate=44100, channels=2)
+    # TTY_COMPATIBLE: rich draws as on a terminal, so the bar is in what it writes
+    result = run_cli(diffall_server, account.key, ["compare", first, second], TTY_COMPATIBLE="1")
+    assert result.returncode == 0, result.stderr
+    assert "Comparing" in result.stderr and "━━━━" in result.stderr and "%" in result.stderr
+    assert "✔ match" in result.stdout and "audio" in result.stdout
+    seen = diffall_server.requests(account.key)
+    job = Comparison.objects.get(user=account.user)
+    assert (seen[0]["method"], seen[0]["status"]) == ("POST", 202)
+    polls = [r for r in seen[1:] if r["path"] == f"/api/v1/compare/{job.id}"]
+    assert polls and {r["status"] for r in polls} == {200} and len(polls) == len(seen) - 1
+
+
+def test_urls_are_sent_for_the_server_to_fetch(
+    diffall_server: Server, pictures: dict[str, Path]
+) -> None:
+    """A URL is sent as source_url/target_url: the server fetches it itself, and refuses one
+    on loopback (the answer proves the URL reached it as a URL)."""
+    account = new_account()
+    url = f"{diffall_server.url}/static/photo.png"
+    result = run_cli(diffall_server, account.key, ["compare", url, pictures["photo"]])
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"error: DiffALL refused the request (HTTP 400 url_not_allowed): {url} points to 127.0.0.1"
+    )
+
+
+def test_whoami_prints_the_account_behind_the_key(diffall_server: Server) -> None:
+    account = new_account(email="whoami@example.com")
+    shown = run_cli(diffall_server, account.key, ["whoami"])
+    answer = run_cli(diffall_server, account.key, ["whoami", "--json"])
+    assert shown.returncode == answer.returncode == 0
+    me = requests.get(
+        f"{diffall_server.url}/api/v1/me", headers={"X-API-Key": account.key}, timeout=10
+    ).json()
+    assert json.loads(answer.stdout) == me
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "Account  whoami@example.com"
+    assert lines[1] == f"Key      {me['key']['name']} ({me['key']['hint']})"
+    # whatever else /api/v1/me tells (plan, credits) is printed too, one line each
+    assert len(lines) == len(me)

@@ -1,0 +1,85 @@
+"""The client installs on its own. A clean virtualenv (no system site-packages) with nothing but
+`pip install ./client` (which fetches requests and rich from the package index) holds no Django,
+NumPy or OpenCV, imports none, and its `diffall` command works against the server; `make client`
+builds a wheel of the client alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.client.conftest import Server, new_account
+from tests.conftest import ROOT
+
+HEAVY = ("django", "numpy", "opencv")  # distribution names start with these (opencv-python…)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without anything that would let the venv see the project's packages."""
+    drop = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
+    return {**{k: v for k, v in os.environ.items() if k not in drop}, **extra}
+
+
+def run(command: list[str | Path], **extra: str) -> str:
+    done = subprocess.run(
+        command, env=clean_env(**extra), capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def clean_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    venv = tmp_path_factory.mktemp("clean") / "venv"
+    run([sys.executable, "-m", "venv", venv])
+    run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", ROOT / "client"])
+    return venv
+
+
+def test_a_clean_install_holds_no_django_numpy_or_opencv(clean_venv: Path) -> None:
+    python = clean_venv / "bin" / "python"
+    names = set(json.loads(run([python, "-c", (
+        "import importlib.metadata as m, json, re; print(json.dumps(sorted("
+        "re.sub(r'[-_.]+', '-', d.metadata['Name']).lower() for d in m.distributions())))"
+    )])))  # fmt: skip
+    assert {"diffall-cli", "requests", "rich"} <= names
+    assert [name for name in names if name.startswith(HEAVY)] == []
+    loaded = run([python, "-c", (
+        "import sys, diffall_cli.cli, diffall_cli.check, diffall_cli.reports; "
+        "print(diffall_cli.cli.__file__); "
+        "print(sorted(m for m in ('django', 'numpy', 'cv2') if m in sys.modules))"
+    )]).splitlines()  # fmt: skip
+    assert loaded[0].startswith(str(clean_venv)), "the client must come from the venv"
+    assert loaded[1] == "[]"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_installed_diffall_command_works(clean_venv: Path, diffall_server: Server) -> None:
+    account = new_account(email="installed@example.com")
+    diffall = clean_venv / "bin" / "diffall"
+    assert run([diffall, "--version"]) == "diffall 0.1.0\n"
+    shown = run([diffall, "whoami"], DIFFALL_URL=diffall_server.url, DIFFALL_API_KEY=account.key)
+    assert shown.startswith("Account  installed@example.com\n")
+
+
+def test_make_client_builds_a_wheel_of_the_client_alone() -> None:
+    run(["make", "-C", ROOT, "client", f"BIN={Path(sys.executable).parent}"])
+    wheels = list((ROOT / "client" / "dist").glob("*.whl"))
+    assert [w.name for w in wheels] == ["diffall_cli-0.1.0-py3-none-any.whl"]
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        names = wheel.namelist()
+        metadata = wheel.read("diffall_cli-0.1.0.dist-info/METADATA").decode()
+        entry_points = wheel.read("diffall_cli-0.1.0.dist-info/entry_points.txt").decode()
+    assert all(n.startswith(("diffall_cli/", "diffall_cli-0.1.0.dist-info/")) for n in names)
+    requires = [
+        line.split(":", 1)[1].strip() for line in metadata.splitlines()
+        if line.startswith("Requires-Dist:")
+    ]  # fmt: skip
+    assert requires == ["requests<3,>=2.28", "rich<16,>=13"]
+    assert "diffall = diffall_cli.cli:main" in entry_points
