@@ -162,3 +162,41 @@ def most_in_any_window(times: Sequence[float], seconds: float) -> int:
             first += 1
         most = max(most, last - first + 1)
     return most
+
+
+# --- a Python with nothing of the project on its path (what a CI runner has) ------------------
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without anything that would let a venv see the project's packages."""
+    drop = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
+    return {**{k: v for k, v in os.environ.items() if k not in drop}, **extra}
+
+
+def run(command: Sequence[str | Path], **extra: str) -> str:
+    """Run `command` in the clean environment; it must succeed. Its stdout."""
+    done = subprocess.run(
+        list(map(str, command)), env=clean_env(**extra), capture_output=True, text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def clean_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A virtualenv without system site-packages and with only `pip install ./client` in it
+    (pip fetches requests and rich from the package index)."""
+    venv = tmp_path_factory.mktemp("clean") / "venv"
+    run([sys.executable, "-m", "venv", venv])
+    run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", ROOT / "client"])
+    return venv
+
+
+@pytest.fixture(scope="session")
+def client_wheel() -> Path:
+    """The client's wheel, built by `make client` (with this venv's pip)."""
+    run(["make", "-C", ROOT, "client", f"BIN={Path(sys.executable).parent}"])
+    wheels = list((ROOT / "client" / "dist").glob("*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]

@@ -6,40 +6,14 @@ builds a wheel of the client alone."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.client.conftest import Server, new_account
-from tests.conftest import ROOT
+from tests.client.conftest import Server, new_account, run
 
 HEAVY = ("django", "numpy", "opencv")  # distribution names start with these (opencv-python…)
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """This environment without anything that would let the venv see the project's packages."""
-    drop = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
-    return {**{k: v for k, v in os.environ.items() if k not in drop}, **extra}
-
-
-def run(command: list[str | Path], **extra: str) -> str:
-    done = subprocess.run(
-        command, env=clean_env(**extra), capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
-@pytest.fixture(scope="session")
-def clean_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    venv = tmp_path_factory.mktemp("clean") / "venv"
-    run([sys.executable, "-m", "venv", venv])
-    run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", ROOT / "client"])
-    return venv
 
 
 def test_a_clean_install_holds_no_django_numpy_or_opencv(clean_venv: Path) -> None:
@@ -68,11 +42,9 @@ def test_the_installed_diffall_command_works(clean_venv: Path, diffall_server: S
     assert shown.startswith("Account  installed@example.com\n")
 
 
-def test_make_client_builds_a_wheel_of_the_client_alone() -> None:
-    run(["make", "-C", ROOT, "client", f"BIN={Path(sys.executable).parent}"])
-    wheels = list((ROOT / "client" / "dist").glob("*.whl"))
-    assert [w.name for w in wheels] == ["diffall_cli-0.1.0-py3-none-any.whl"]
-    with zipfile.ZipFile(wheels[0]) as wheel:
+def test_make_client_builds_a_wheel_of_the_client_alone(client_wheel: Path) -> None:
+    assert client_wheel.name == "diffall_cli-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(client_wheel) as wheel:
         names = wheel.namelist()
         metadata = wheel.read("diffall_cli-0.1.0.dist-info/METADATA").decode()
         entry_points = wheel.read("diffall_cli-0.1.0.dist-info/entry_points.txt").decode()
