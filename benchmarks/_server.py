@@ -71,9 +71,111 @@ def _wait_healthy(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+            if requests.get(f"{url}/healthz", timeout=10).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or slow on a loaded machine
             pass
         time.sleep(0.3)
     raise RuntimeError("the benchmark server did not become healthy")
+
+
+# ----------------------------------------------------------------------------- production setup
+
+
+@dataclass(frozen=True)
+class Production:
+    url: str
+    keys: list[str]
+    workers: int
+
+
+def _s3() -> tuple[object, dict[str, str]]:
+    import logging
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per S3 request otherwise
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {
+        "AWS_STORAGE_BUCKET_NAME": "diffall-bench",
+        "AWS_S3_ENDPOINT_URL": f"http://{host}:{port}",
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+    }
+    boto3.client(
+        "s3", endpoint_url=env["AWS_S3_ENDPOINT_URL"], region_name="us-east-1",
+        aws_access_key_id="bench", aws_secret_access_key="bench",
+    ).create_bucket(Bucket="diffall-bench")  # fmt: skip
+    return server, env
+
+
+def _database(name: str, *, drop: bool = False) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop:
+            db.execute(f'CREATE DATABASE "{name}"')
+
+
+@contextmanager
+def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Production]:
+    """The production setup on this machine: gunicorn with `web_workers` workers on PostgreSQL
+    (a database of its own), Redis (a key prefix of its own), moto's S3 server and a Celery
+    worker (concurrency 2) for video and audio jobs. Rate limits are off."""
+    tag = f"bench_{os.getpid()}"
+    s3, s3_env = _s3()
+    _database(tag)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        **s3_env,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{tag}",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CACHE_KEY_PREFIX": tag,
+        "CELERY_BROKER_KEYPREFIX": f"{tag}:",
+        "RATELIMIT_ENABLE": "false",
+        "LOG_LEVEL": "WARNING",
+        "API_KEY_PEPPER": os.environ.get("API_KEY_PEPPER", "bench-pepper"),
+    }
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        manage = [str(BIN / "python"), "manage.py"]
+        subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)  # fmt: skip
+        raw_keys = []
+        for i in range(keys):
+            created = subprocess.run(
+                [*manage, "create_api_key", f"load{i}@diffall.local", "--credits", "100000"],
+                cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            raw_keys.append(created.stdout.strip().splitlines()[-1])
+        port = _free_port()
+        processes.append(subprocess.Popen(
+            [str(BIN / "gunicorn"), "diffall.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(web_workers), "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        ))  # fmt: skip
+        processes.append(subprocess.Popen(
+            [str(BIN / "celery"), "-A", "diffall", "worker", "--queues", "default,media",
+             "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip",
+             "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=env,
+        ))  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, timeout=120)
+        yield Production(url=url, keys=raw_keys, workers=web_workers)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        _database(tag, drop=True)
+        s3.stop()  # type: ignore[attr-defined]

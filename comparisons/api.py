@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.authentication import ApiKeyAuthentication, ApiKeyView
-from comparisons import inputs, selectors, services, storage
+from comparisons import idempotency, inputs, selectors, services, storage
 from comparisons.models import Comparison
 from comparisons.serializers import (
     AcceptedSerializer,
@@ -40,6 +40,7 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         401: "Invalid or missing API key.",
         402: "No credits remaining.",
         404: "No such job (or not yours).",
+        409: "A request with this Idempotency-Key is still being accepted; retry shortly.",
         413: "File too large.",
         422: "Files could not be compared (e.g. unreadable).",
         429: "Rate-limited: 3/second and 60/minute per key. See Retry-After.",
@@ -103,17 +104,83 @@ class CompareView(ApiView):
             (200, "application/json"): OpenApiResponse(ComparisonSerializer, description=_DONE),
             (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description=_DONE),
             202: OpenApiResponse(AcceptedSerializer, description="Video, audio: poll status_url."),
-            **_errors(400, 401, 402, 413, 422, 429),
+            **_errors(400, 401, 402, 409, 413, 422, 429),
         },
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Optional, 1-255 printable ASCII characters (a UUID). A replay within "
+                "24 h returns the first answer (header Idempotent-Replayed: true) with no second "
+                "charge; the same key with a different request answers 422 "
+                "idempotency_mismatch; a failed request frees its key.",
+            )
+        ],
     )
     def post(self, request: Request) -> Response | HttpResponse:
         options = _options(request.data, request.query_params)  # before any URL is fetched
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return self._submit(request, options)
+        key = idempotency.checked_key(key)
+        replay = idempotency.request_claim(
+            user=request.user, key=key, fingerprint=_fingerprint(request)
+        )
+        if replay is not None:
+            return _replayed(replay)
+        try:
+            response = self._submit(request, options)
+        except BaseException:
+            idempotency.request_release(user=request.user, key=key)
+            raise
+        body = response.data if isinstance(response, Response) else None
+        idempotency.request_complete(
+            user=request.user, key=key, status=response.status_code, body=body,
+            comparison_id=getattr(response, "comparison_id", None),
+        )  # fmt: skip
+        return response
+
+    def _submit(self, request: Request, options: dict[str, Any]) -> Response | HttpResponse:
         file_a, file_b = inputs.collect(request.FILES, request.data, self.workdir)
         comparison = services.comparison_submit(
             user=request.user, file_a=file_a, file_b=file_b,
             mode=options.get("mode"), threshold=options.get("threshold"),
+            callback_url=options.get("callback_url") or "",
         )  # fmt: skip
-        return _answer(comparison, blob=bool(options.get("blob")))
+        response = _answer(comparison, blob=bool(options.get("blob")))
+        response.comparison_id = comparison.id  # type: ignore[union-attr]
+        return response
+
+
+def _fingerprint(request: Request) -> str:
+    """What the request asks for: its fields (and query string) and the bytes of its uploads."""
+    data = request.data if isinstance(request.data, Mapping) else {"": [request.data]}
+    getlist = getattr(data, "getlist", None)
+    fields = {
+        name: (getlist(name) if getlist else [data[name]])
+        for name in data
+        if name not in request.FILES
+    }
+    fields.update({f"?{name}": request.query_params.getlist(name) for name in request.query_params})
+    files = {
+        f"{name}#{i}": upload.chunks()
+        for name in request.FILES
+        for i, upload in enumerate(request.FILES.getlist(name))
+    }
+    return idempotency.fingerprint(fields, files)
+
+
+def _replayed(replay: idempotency.Replay) -> Response | HttpResponse:
+    """The kept answer of the first request with this key (a PNG answer is read again)."""
+    if replay.body is None and replay.comparison_id is not None:
+        comparison = Comparison.objects.get(id=replay.comparison_id)
+        response: Response | HttpResponse = _png(comparison)
+    else:
+        response = Response(replay.body, status=replay.status)
+    response["Idempotent-Replayed"] = "true"
+    return response
 
 
 def _options(data: Any, query: Mapping[str, Any]) -> dict[str, Any]:
@@ -121,7 +188,8 @@ def _options(data: Any, query: Mapping[str, Any]) -> dict[str, Any]:
     as PixLab takes it)."""
     if not isinstance(data, Mapping):  # a JSON list or number: collect() explains the shape
         data = {}
-    fields = {k: data[k] for k in ("mode", "threshold", "blob") if k in data and data[k] != ""}
+    names = ("mode", "threshold", "blob", "callback_url")
+    fields = {k: data[k] for k in names if k in data and data[k] != ""}
     if "blob" not in fields and query.get("blob"):
         fields["blob"] = query["blob"]
     serializer = CompareOptionsSerializer(data=fields)

@@ -13,8 +13,10 @@
    later, as 422); detection stays cheap.
 3. Otherwise text, decided exactly as the text and subtitle engines decide it when they read the
    whole file (`engines.textio.decode`): UTF-8/16/32 with or without BOM, or a legacy 8-bit
-   encoding found by chardet, with no NULs and few control characters. WEBVTT and SRT cue blocks
-   make a subtitle; otherwise a cheap look picks JSON, XML, CSV or plain text.
+   encoding found by chardet, with no NULs and few control characters - except that a file
+   opening with the WebVTT signature is WebVTT, which is UTF-8 by its standard whatever else its
+   bytes hold. SRT cue blocks make a subtitle, as the subtitle engine's parser reads them;
+   otherwise a cheap look picks JSON, XML, CSV or plain text.
 
 Anything else raises `UnsupportedType`. Its message is built by the caller, who knows the file's
 name in the request: `exc.for_file("file1")` gives "file1 looks like a PDF document; DiffALL
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from comparisons.engines.base import UnreadableFile
+from comparisons.engines.subtitle import srt, webvtt
 from comparisons.engines.text.structured import csv_delimiter
 from comparisons.engines.textio import decode
 
@@ -353,6 +356,8 @@ def _refuse_known(head: bytes) -> None:
 
 
 def _as_text(head: bytes, complete: bool) -> Detected | None:
+    if webvtt.has_signature(head):  # UTF-8 by the WebVTT standard, NULs and all
+        return Detected("subtitle", "vtt")
     try:
         text = decode(head, "the file", complete=complete).text
     except UnreadableFile:
@@ -362,9 +367,6 @@ def _as_text(head: bytes, complete: bool) -> Detected | None:
     return _text_kind(text)
 
 
-_SRT_TIME = r"\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"
-_SRT_CUE = re.compile(rf"^[ \t]*\d+[ \t]*\r?\n[ \t]*{_SRT_TIME}[ \t]*-->[ \t]*{_SRT_TIME}", re.M)
-_SRT_TIMING = re.compile(rf"[ \t]*{_SRT_TIME}[ \t]*-->[ \t]*{_SRT_TIME}")
 # an object or array opening the way JSON does; not "{% load %}" or "[Verse 1]"
 _JSON_START = re.compile(r'(\{\s*("|\}|$)|\[\s*([\[\]{"\d-]|true|false|null|$))')
 _XML_START = re.compile(r"<(\?xml|!--|!DOCTYPE|[A-Za-z_])")
@@ -372,9 +374,9 @@ _XML_START = re.compile(r"<(\?xml|!--|!DOCTYPE|[A-Za-z_])")
 
 def _text_kind(text: str) -> Detected:
     body = text.lstrip("\ufeff \t\r\n")
-    if re.match(r"WEBVTT([ \t]|\r?\n|$)", body):
+    if webvtt.opens_with_signature(body):
         return Detected("subtitle", "vtt")
-    if _is_srt(body):
+    if srt.looks_like_srt(body):
         return Detected("subtitle", "srt")
     if _JSON_START.match(body):
         return Detected("text", "json")
@@ -383,12 +385,6 @@ def _text_kind(text: str) -> Detected:
     if _is_csv(body):
         return Detected("text", "csv")
     return Detected("text", "plain")
-
-
-def _is_srt(body: str) -> bool:
-    """A cue block (index line, then a timing line) opens the file, or at least two appear."""
-    opens_with_cue = _SRT_CUE.match(body) is not None or _SRT_TIMING.match(body) is not None
-    return opens_with_cue or len(_SRT_CUE.findall(body, 0, 8192)) >= 2
 
 
 def _is_csv(body: str) -> bool:

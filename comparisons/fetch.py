@@ -461,9 +461,11 @@ def _checked_hop(url: str, current: str, deadline: _Deadline, allowed: AddressCh
 _LOCAL_FILE_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
 
 
-def _translate(exc: BaseException, url: str, deadline: _Deadline) -> FetchError | None:
+def _translate(
+    exc: BaseException, url: str, deadline: _Deadline, verb: str = "download"
+) -> FetchError | None:
     """The user-facing error for a network failure; None for anything that is not one."""
-    prefix = f"could not download {_shown(url)}"
+    prefix = f"could not {verb} {_shown(url)}"
     if isinstance(exc, NewConnectionError):  # checked first: it subclasses ConnectTimeoutError
         return UrlFetchFailed(f"{prefix}: the server could not be reached ({exc.__cause__}).")
     if isinstance(exc, TimeoutError | ReadTimeoutError | ConnectTimeoutError | socket.timeout):
@@ -478,3 +480,56 @@ def _translate(exc: BaseException, url: str, deadline: _Deadline) -> FetchError 
     if isinstance(exc, HTTPError | OSError):
         return UrlFetchFailed(f"{prefix}: the server could not be reached or broke off ({exc}).")
     return None
+
+
+# ----------------------------------------------------------------------------- outbound POST
+
+
+def check_url(
+    url: str, *, timeout: float, is_allowed_address: AddressCheck = is_public_address
+) -> None:
+    """Refuse, before anything is sent, a URL that points where DiffALL never connects (the
+    same rules as for downloads): UrlNotAllowed, or UrlFetchFailed when the host is unknown."""
+    _target(url, _Deadline(timeout), is_allowed_address)
+
+
+def post_url(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    is_allowed_address: AddressCheck = is_public_address,
+) -> int:
+    """POST `body` to `url` under the download rules (checked, pinned addresses; every redirect
+    checked from scratch). Only 307/308 redirects are followed, since they keep the method and
+    body. Returns the final status code; a network failure raises UrlFetchFailed."""
+    deadline = _Deadline(timeout)
+    current = url
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            target = _checked_hop(url, current, deadline, is_allowed_address)
+            pool = _pool(target, is_allowed_address, deadline.remaining())
+            try:
+                response = pool.urlopen(
+                    "POST", target.request_path, body=body,
+                    headers={"Host": target.host_header, "User-Agent": USER_AGENT, **headers},
+                    redirect=False, retries=False, assert_same_host=False,
+                )  # fmt: skip
+            finally:
+                pool.close()
+            location = response.headers.get("Location")
+            if response.status in (307, 308) and location:
+                current = urljoin(current, location.strip())
+                continue
+            return int(response.status)
+    except FetchError:
+        raise
+    except BaseException as exc:
+        failure = _translate(exc, url, deadline, verb="deliver to")
+        if failure is None:
+            raise
+        raise failure from exc
+    raise UrlFetchFailed(
+        f"could not deliver to {_shown(url)}: more than {MAX_REDIRECTS} redirects."
+    )

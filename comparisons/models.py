@@ -52,9 +52,16 @@ class Comparison(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     error_detail = models.TextField(blank=True)
     processing_time_ms = models.PositiveIntegerField(null=True, blank=True)
+    callback_url = models.URLField(max_length=2000, blank=True)  # POSTed to when final
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Async jobs: when the message reached the broker (null = still in the outbox), and the lease
+    # of the attempt running now, kept alive by its worker's heartbeat (comparisons/jobs.py).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    lease = models.UUIDField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=255, blank=True)  # the node running the attempt
     finished_at = models.DateTimeField(null=True, blank=True)
     files_purged_at = models.DateTimeField(null=True, blank=True)
 
@@ -64,6 +71,7 @@ class Comparison(models.Model):
             models.Index(fields=["user", "-created_at"]),
             models.Index(fields=["status", "started_at"]),
             models.Index(fields=["files_purged_at", "created_at"]),
+            models.Index(fields=["status", "enqueued_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -85,3 +93,30 @@ class Comparison(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.ERROR)
+
+
+class IdempotentRequest(models.Model):
+    """One `Idempotency-Key` a user sent to POST /api/v1/compare, and the answer it got.
+
+    The row is inserted before the comparison starts (the unique constraint decides which of
+    several concurrent requests runs), and the answer is written once it is known; a request that
+    failed deletes its row, so retrying it is allowed (a failure never costs a credit)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotent_requests"
+    )
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of the request's fields and files
+    comparison = models.ForeignKey(Comparison, null=True, on_delete=models.CASCADE)
+    response_status = models.PositiveSmallIntegerField(null=True)  # null while being accepted
+    response_body = models.JSONField(null=True)  # null for a blob (PNG) answer
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
+        ]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"Idempotency-Key {self.key} of {self.user_id}"

@@ -37,6 +37,12 @@ class CompareOptionsSerializer(serializers.Serializer):
         required=False,
         help_text="true (or ?blob=true): answer with the diff PNG itself instead of JSON.",
     )
+    callback_url = serializers.URLField(
+        required=False, max_length=2000,
+        help_text="A public http(s) URL that gets the finished job (the poll's JSON) as a signed "
+        "POST when it is done or failed (header DiffALL-Signature: t=…,v1=HMAC-SHA256). Needs the "
+        "account's signing secret (Account → Webhooks).",
+    )  # fmt: skip
 
 
 class CompareJsonRequestSerializer(CompareOptionsSerializer):

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -23,10 +23,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing import services as billing
-from comparisons import detect, storage, verdicts
+from comparisons import detect, jobs, storage, verdicts
 from comparisons.engines import EngineError, MediaInfo, Options, Result, get_engine
 from comparisons.models import Comparison
 from diffall.api_errors import ApiError
+from webhooks import services as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,15 @@ def comparison_submit(
     mode: str | None = None,
     threshold: float | None = None,
     source: str = Comparison.Source.API,
+    callback_url: str = "",
 ) -> Comparison:
     """Check both inputs, reserve a credit, store the files and create the job. Image, subtitle
     and text comparisons run here and come back finished; video and audio are queued."""
     checked = _check_inputs(file_a, file_b)
     mode = _check_mode(checked.media_type, mode)
     threshold = _check_threshold(checked.media_type, mode, threshold)
+    if callback_url:
+        callback_url = webhooks.callback_check(user=user, url=callback_url)
     engine = get_engine(checked.media_type)
     for label, item in (("file1", file_a), ("file2", file_b)):
         info = _probe(engine, label, item)
@@ -83,7 +87,7 @@ def comparison_submit(
         mode=mode, threshold=threshold,
         name_a=file_a.name[:255], name_b=file_b.name[:255],
         format_a=checked.format_a, format_b=checked.format_b,
-        size_a=file_a.size, size_b=file_b.size,
+        size_a=file_a.size, size_b=file_b.size, callback_url=callback_url,
     )  # fmt: skip
     _store_inputs(comparison, file_a, file_b)
     _create_and_reserve(comparison, queue=engine.runs_async)
@@ -191,20 +195,13 @@ def _create_and_reserve(comparison: Comparison, *, queue: bool) -> None:
                 media_type=comparison.media_type,
             )
             if queue:
-                transaction.on_commit(lambda: _enqueue(comparison.id))
+                transaction.on_commit(lambda: jobs.enqueue(comparison.id))
     except billing.NoCredits as exc:
         _delete_inputs(comparison)
         raise ApiError(402, "no_credits", exc.detail) from None
     except BaseException:
         _delete_inputs(comparison)  # nothing half-written survives a failed submit
         raise
-
-
-def _enqueue(comparison_id: uuid.UUID) -> None:
-    from comparisons.tasks import run_media_comparison
-
-    # Video and audio take seconds to minutes: their own queue keeps them from delaying quick jobs.
-    run_media_comparison.apply_async(args=[str(comparison_id)], queue=settings.CELERY_MEDIA_QUEUE)
 
 
 def _delete_inputs(comparison: Comparison) -> None:
@@ -228,51 +225,57 @@ def comparison_run(
     """Run the engine on a claimed job and record the outcome. Safe to call twice: a job that is
     already final is returned as it is."""
     comparison = _claim(comparison_id)
-    if comparison.is_final:
-        return comparison
+    if comparison.is_final or comparison.lease is None:
+        return comparison  # final, or another worker holds it right now (a redelivery)
     engine = get_engine(comparison.media_type)
     started = time.monotonic()
+    lease = comparison.lease
+
+    def fail(code: str, detail: str) -> Comparison:
+        return comparison_fail(comparison_id=comparison.id, code=code, detail=detail, lease=lease)
+
     try:
-        with _local_inputs(comparison, local_a, local_b) as (path_a, path_b):
-            progress = _progress_writer(comparison.id) if engine.runs_async else _no_progress
-            result = engine.compare(path_a, path_b, Options(mode=comparison.mode), progress)
-        # Saving the result (the diff image goes to S3) can fail too: it fails the job, with a
-        # refund, like any other error — never a 500 or a job left processing.
-        return _finish(comparison, result, elapsed_s=time.monotonic() - started)
+        with jobs.heartbeat(comparison.id, lease):
+            with _local_inputs(comparison, local_a, local_b) as (path_a, path_b):
+                progress = _progress_writer(comparison.id) if engine.runs_async else _no_progress
+                result = engine.compare(path_a, path_b, Options(mode=comparison.mode), progress)
+            # Saving the result (the diff image goes to S3) can fail too: it fails the job, with
+            # a refund, like any other error — never a 500 or a job left processing.
+            return _finish(comparison, result, elapsed_s=time.monotonic() - started)
     except storage.StorageUnavailable as exc:
-        return comparison_fail(comparison_id=comparison.id, code=exc.code, detail=exc.detail)
+        return fail(exc.code, exc.detail)
     except EngineError as exc:
         if exc.retry and retry_transient and comparison.attempts < settings.JOB_MAX_ATTEMPTS:
-            Comparison.objects.filter(id=comparison.id).update(status=Comparison.Status.QUEUED)
+            Comparison.objects.filter(id=comparison.id, lease=lease).update(
+                status=Comparison.Status.QUEUED, lease=None
+            )
             raise RetryLater(exc.detail) from exc
-        return comparison_fail(comparison_id=comparison.id, code=exc.code, detail=exc.detail)
+        return fail(exc.code, exc.detail)
     except SoftTimeLimitExceeded:
-        return comparison_fail(
-            comparison_id=comparison.id, code="timeout",
-            detail="The comparison took longer than the time limit; your credit was refunded.",
-        )  # fmt: skip
+        return fail(
+            "timeout", "The comparison took longer than the time limit; your credit was refunded."
+        )
     except Exception:
         log.exception("comparison %s crashed", comparison.id)
-        return comparison_fail(
-            comparison_id=comparison.id, code="comparison_failed",
-            detail="These files could not be compared (an error on our side, which we log). "
+        return fail(
+            "comparison_failed",
+            "These files could not be compared (an error on our side, which we log). "
             "Your credit was refunded.",
-        )  # fmt: skip
+        )
 
 
 def _claim(comparison_id: uuid.UUID) -> Comparison:
-    """Take the job for this attempt; a job out of attempts fails (and is refunded) instead."""
+    """Take the job for this attempt (a new lease); a job out of attempts fails (and is
+    refunded) instead. A job another worker is running right now comes back without a lease."""
     with transaction.atomic():
         comparison = Comparison.objects.select_for_update().get(id=comparison_id)
         if comparison.is_final:
             return comparison
-        exhausted = comparison.attempts >= settings.JOB_MAX_ATTEMPTS
-        if not exhausted:
-            comparison.attempts += 1
-            comparison.status = Comparison.Status.PROCESSING
-            comparison.started_at = timezone.now()
-            comparison.progress = 0
-            comparison.save(update_fields=["attempts", "status", "started_at", "progress"])
+        if jobs.is_alive(comparison):  # a redelivered message: the first run is still going
+            comparison.lease = None
+            return comparison
+        if comparison.attempts < settings.JOB_MAX_ATTEMPTS:
+            jobs.lease_take(comparison)
             return comparison
     return comparison_fail(
         comparison_id=comparison_id, code="too_many_attempts",
@@ -327,8 +330,11 @@ def _finish(comparison: Comparison, result: Result, *, elapsed_s: float) -> Comp
         if artifact.name == "diff.png":
             diff_file = name
     with transaction.atomic():
+        lease = comparison.lease
         comparison = Comparison.objects.select_for_update().get(id=comparison.id)
-        if comparison.is_final:  # a duplicate delivery finished first (or the sweep failed it)
+        # A duplicate delivery finished first, the sweep failed it, or the sweep gave it to
+        # another attempt (this worker was presumed dead): that result is not ours to record.
+        if comparison.is_final or comparison.lease != lease:
             return comparison
         comparison.similarity = result.similarity
         comparison.metrics = result.metrics
@@ -341,14 +347,18 @@ def _finish(comparison: Comparison, result: Result, *, elapsed_s: float) -> Comp
         comparison.processing_time_ms = round(elapsed_s * 1000)
         comparison.save()
         billing.credits_settle(comparison_id=comparison.id)
+        webhooks.deliveries_start(comparison=comparison)
     return comparison
 
 
-def comparison_fail(*, comparison_id: uuid.UUID, code: str, detail: str) -> Comparison:
-    """Mark a job failed and refund its credit. A job that is already final is left as it is."""
+def comparison_fail(
+    *, comparison_id: uuid.UUID, code: str, detail: str, lease: uuid.UUID | None = None
+) -> Comparison:
+    """Mark a job failed and refund its credit. A job that is already final is left as it is,
+    and so is one that another attempt holds (when `lease` names the caller's attempt)."""
     with transaction.atomic():
         comparison = Comparison.objects.select_for_update().get(id=comparison_id)
-        if comparison.is_final:
+        if comparison.is_final or (lease is not None and comparison.lease != lease):
             return comparison
         comparison.status = Comparison.Status.ERROR
         comparison.error_code = code
@@ -356,40 +366,17 @@ def comparison_fail(*, comparison_id: uuid.UUID, code: str, detail: str) -> Comp
         comparison.finished_at = timezone.now()
         comparison.save(update_fields=["status", "error_code", "error_detail", "finished_at"])
         billing.credits_refund(comparison_id=comparison.id)
+        webhooks.deliveries_start(comparison=comparison)
     return comparison
 
 
 # --- housekeeping (periodic tasks) -------------------------------------------------------------
 
 
-def comparisons_sweep_stale(*, now: object = None) -> dict[str, int]:
-    """Jobs no worker is on any more — killed workers, lost messages — go back to the queue while
-    they have attempts left, and fail with a refund once they have none. A job counts as stale
-    once it is older than the task's hard time limit plus a margin, so no live worker has it."""
-    now = now or timezone.now()
-    stale_before = now - timedelta(seconds=settings.JOB_STALE_AFTER_S)  # type: ignore[operator]
-    stale = Comparison.objects.filter(
-        status__in=[Comparison.Status.QUEUED, Comparison.Status.PROCESSING]
-    ).exclude(started_at__gte=stale_before)
-    stale = stale.filter(created_at__lt=stale_before)
-    counts = {"requeued": 0, "failed": 0}
-    for comparison_id, attempts in stale.values_list("id", "attempts"):
-        if attempts >= settings.JOB_MAX_ATTEMPTS:
-            comparison_fail(
-                comparison_id=comparison_id, code="too_many_attempts",
-                detail=f"The comparison was tried {attempts} times and never finished; "
-                "your credit was refunded.",
-            )  # fmt: skip
-            counts["failed"] += 1
-        else:
-            updated = Comparison.objects.filter(
-                id=comparison_id,
-                status__in=[Comparison.Status.QUEUED, Comparison.Status.PROCESSING],
-            ).update(status=Comparison.Status.QUEUED, started_at=now)
-            if updated:
-                _enqueue(comparison_id)
-                counts["requeued"] += 1
-    return counts
+def comparisons_sweep_stale(*, now: datetime | None = None) -> dict[str, int]:
+    """Send jobs waiting in the outbox, requeue jobs whose worker died, fail jobs out of
+    attempts (with a refund): see comparisons/jobs.py."""
+    return jobs.sweep(now=now)
 
 
 def uploads_purge(*, now: object = None) -> int:

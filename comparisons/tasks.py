@@ -12,7 +12,7 @@ import uuid
 from celery import shared_task
 from django.conf import settings
 
-from comparisons import services
+from comparisons import idempotency, services
 
 
 @shared_task(
@@ -37,4 +37,5 @@ def sweep_stale_jobs() -> dict[str, int]:
 
 @shared_task
 def purge_old_uploads() -> int:
+    idempotency.requests_purge()
     return services.uploads_purge()

@@ -23,6 +23,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from comparisons import idempotency
+from webhooks import services as webhooks
+
 
 class ApiError(Exception):
     """An error the API answers with its own status, code and a detail written for the user."""
@@ -108,8 +111,25 @@ def _request_error(exc: Exception) -> ApiError | None:
     return None
 
 
+# Domain errors -> HTTP status (their `code` and `detail` are the answer's error and detail)
+_DOMAIN_STATUSES: dict[type[Exception], int] = {
+    idempotency.InvalidIdempotencyKey: 400,
+    idempotency.IdempotencyInProgress: 409,
+    idempotency.IdempotencyMismatch: 422,
+    webhooks.CallbackRefused: 400,
+    webhooks.NoSigningSecret: 400,
+}
+
+
+def _domain_error(exc: Exception) -> ApiError | None:
+    status_code = next((s for cls, s in _DOMAIN_STATUSES.items() if isinstance(exc, cls)), None)
+    if status_code is None:
+        return None
+    return ApiError(status_code, getattr(exc, "code", "error"), getattr(exc, "detail", str(exc)))
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    exc = _request_error(exc) or exc
+    exc = _request_error(exc) or _domain_error(exc) or exc
     if isinstance(exc, ApiError):
         return error_response(exc.status_code, exc.code, exc.detail, exc.headers, exc.extra)
     if isinstance(exc, Ratelimited):

@@ -8,6 +8,8 @@ from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diffall.settings")
 
+from django.conf import settings
+
 app = Celery("diffall")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
@@ -17,10 +19,13 @@ app.conf.update(
     task_acks_late=True,  # a job whose worker dies is redelivered, not lost...
     task_reject_on_worker_lost=True,  # ...and the attempt counter on the job stops the loop.
     worker_prefetch_multiplier=1,
-    task_default_queue="default",
+    task_default_queue=settings.CELERY_DEFAULT_QUEUE,
     broker_connection_retry_on_startup=True,
     beat_schedule={
-        "sweep-stale-jobs": {"task": "comparisons.tasks.sweep_stale_jobs", "schedule": 60.0},
+        "sweep-stale-jobs": {
+            "task": "comparisons.tasks.sweep_stale_jobs",
+            "schedule": float(settings.JOB_SWEEP_INTERVAL_S),
+        },
         "purge-old-uploads": {"task": "comparisons.tasks.purge_old_uploads", "schedule": 3600.0},
     },
 )

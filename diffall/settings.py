@@ -92,9 +92,11 @@ INSTALLED_APPS = [
     "accounts",
     "billing",
     "comparisons",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
+    "diffall.outages.DatabaseOutageMiddleware",  # first: sessions and auth read the database too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -255,6 +257,26 @@ CELERY_MEDIA_QUEUE = envstr("CELERY_MEDIA_QUEUE", "media")
 JOB_TIME_LIMIT_S = envint("JOB_TIME_LIMIT_S", 300)
 JOB_STALE_AFTER_S = envint("JOB_STALE_AFTER_S", JOB_TIME_LIMIT_S + 120)
 JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 3)
+# A running job's worker beats every JOB_HEARTBEAT_S; a job whose beat is quiet for
+# JOB_HEARTBEAT_STALE_S is presumed dead and requeued by the sweep, which runs every
+# JOB_SWEEP_INTERVAL_S: a killed worker's job restarts within about a minute.
+JOB_HEARTBEAT_S = envint("JOB_HEARTBEAT_S", 10)
+JOB_HEARTBEAT_STALE_S = envint("JOB_HEARTBEAT_STALE_S", 45)
+JOB_SWEEP_INTERVAL_S = envint("JOB_SWEEP_INTERVAL_S", 20)
+CELERY_DEFAULT_QUEUE = envstr("CELERY_DEFAULT_QUEUE", "default")
+
+# --- Webhooks ---
+# A failed delivery is retried after BASE, 2 x BASE, 4 x BASE, ... seconds, at most MAX_ATTEMPTS
+# times in all (defaults: 30 s doubling, 8 attempts, about an hour of retries).
+WEBHOOK_RETRY_BASE_S = envint("WEBHOOK_RETRY_BASE_S", 30)
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_TIMEOUT_S = envint("WEBHOOK_TIMEOUT_S", 10)
+CELERY_WEBHOOK_QUEUE = envstr("CELERY_WEBHOOK_QUEUE", "default")
+# For the test suite's own receiver only: loopback ports webhooks may POST to. Never set it in
+# production: it opens those ports on the server itself to anyone who registers a webhook.
+WEBHOOK_TEST_LOOPBACK_PORTS = frozenset(
+    int(p) for p in envstr("WEBHOOK_TEST_LOOPBACK_PORTS", "").split(",") if p.strip()
+)
 
 # --- Email, accounts ---
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("comparisons.urls")),
+    path("", include("webhooks.urls")),
 ]

@@ -1,5 +1,9 @@
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from diffall import outages
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -20,6 +24,8 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if outages.is_outage(sys.exc_info()[1]):  # the database went away outside a view
+        return outages.database_unavailable(request)
     if _wants_json(request):
         body = {
             "status": "error",

@@ -131,10 +131,12 @@ class Worker:
         return self.log_path.read_text(errors="replace")
 
 
-def _start_worker(env: dict[str, str], log_path: Path, hostname: str) -> subprocess.Popen[bytes]:
+def _start_worker(
+    env: dict[str, str], log_path: Path, hostname: str, queues: str = "default,media"
+) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, "-m", "celery", "-A", "diffall", "worker",
-        "--queues", "default,media", "--concurrency", "2", "--loglevel", "INFO",
+        "--queues", queues, "--concurrency", "2", "--loglevel", "INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--hostname", hostname,
     ]  # fmt: skip

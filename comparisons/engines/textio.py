@@ -62,12 +62,17 @@ class Decoded:
 
 def read_text(path: Path, label: str) -> Decoded:
     """Decode and normalise one file. `label` names the file in errors ("file1", "The file")."""
+    return decode(read_bytes(path, label), label)
+
+
+def read_bytes(path: Path, label: str) -> bytes:
+    """The file's bytes, refused above MAX_BYTES before any is read."""
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise UnreadableFile(
             f"{label} is {size / 1048576:.1f} MB; text is compared up to {MAX_BYTES >> 20} MB."
         )
-    return decode(path.read_bytes(), label)
+    return path.read_bytes()
 
 
 def decode(data: bytes, label: str, *, complete: bool = True) -> Decoded:

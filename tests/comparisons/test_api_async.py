@@ -187,7 +187,7 @@ def test_a_job_whose_worker_is_killed_ends_in_error_with_the_credit_refunded(
     assert job.status == "processing" and billing.credits_remaining(user=alice.user) == 9
     with override_settings(JOB_MAX_ATTEMPTS=1):
         counts = services.comparisons_sweep_stale(now=job.started_at + timedelta(hours=1))
-    assert counts == {"requeued": 0, "failed": 1}
+    assert counts == {"enqueued": 0, "requeued": 0, "failed": 1}
     job.refresh_from_db()
     assert job.status == "error" and job.error_code == "too_many_attempts"
     assert billing.credits_remaining(user=alice.user) == 10
@@ -204,6 +204,6 @@ def test_the_sweep_requeues_an_abandoned_job_that_has_attempts_left(celery_worke
     Comparison.objects.filter(id=job_id).update(status="processing", progress=40, similarity=None)
     job = Comparison.objects.get(id=job_id)
     counts = services.comparisons_sweep_stale(now=job.started_at + timedelta(hours=1))
-    assert counts == {"requeued": 1, "failed": 0}
+    assert counts == {"enqueued": 0, "requeued": 1, "failed": 0}
     result, _ = poll_until_final(alice, accepted.json()["status_url"])
     assert result["status"] == "done" and Comparison.objects.get(id=job_id).attempts == 2

@@ -118,9 +118,12 @@ def shifted(cues: list[Cue], ms: int) -> list[Cue]:
     return [replace(c, start_ms=c.start_ms + ms, end_ms=c.end_ms + ms) for c in cues]
 
 
-def srt(cues: list[Cue]) -> str:
+def srt(cues: list[Cue], numbered: bool = True) -> str:
+    """SubRip; `numbered=False` leaves out the cue numbers, as some tools write it."""
     blocks = [
-        f"{n}\n{_stamp(c.start_ms, ',')} --> {_stamp(c.end_ms, ',')}\n" + "\n".join(c.lines)
+        (f"{n}\n" if numbered else "")
+        + f"{_stamp(c.start_ms, ',')} --> {_stamp(c.end_ms, ',')}\n"
+        + "\n".join(c.lines)
         for n, c in enumerate(cues, 1)
     ]
     return "\n\n".join(blocks) + "\n"

@@ -21,7 +21,7 @@ from comparisons.engines.audio.align import (
     diagonal_similarity,
     features,
     frame_cosines,
-    normalise,
+    spectrum,
     sub_frame_shift,
     warp_path,
 )
@@ -106,8 +106,8 @@ def _check_complete(info: AudioInfo, decoded_s: float) -> None:
 def frame_features(a: Samples, b: Samples) -> tuple[Features, Features]:
     """MFCC frames of both, `b` first moved by under a frame to line up with `a`."""
     shift = sub_frame_shift(a, b)
-    features_a, features_b = _side_by_side(features, (a, 0.0), (b[shift:], shift / RATE))
-    return normalise(features_a, features_b)
+    spectrum_a, spectrum_b = _side_by_side(spectrum, (a, 0.0), (b[shift:], shift / RATE))
+    return features(spectrum_a, spectrum_b)
 
 
 def align(a: Features, b: Features) -> Aligned:

@@ -9,102 +9,20 @@ cover coincides once the delay is taken out).
 
 from __future__ import annotations
 
-import html
-import io
-import re
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import webvtt
-from webvtt.errors import MalformedCaptionError, MalformedFileError
+from comparisons.engines.base import MediaInfo, Options, Progress, Result
+from comparisons.engines.subtitle.parsed import ParseReport
+from comparisons.engines.subtitle.read import Cue, read_subtitles
+from comparisons.engines.textio import Words, align, distance, score
 
-from comparisons.engines.base import MediaInfo, Options, Progress, Result, UnreadableFile
-from comparisons.engines.textio import Words, align, distance, read_text, score
-
-MAX_CUES = 20_000  # a feature film has ~1,500; parsing 20,000 takes ~0.5 s here
 TEXT_WEIGHT = 0.7  # the words matter more than the timing
 TIMING_TOLERANCE_MS = 150  # a cue boundary moved by less than this (after the offset) is the same
 MAX_CHANGES = 200
 MAX_SEGMENTS = 500
-
-_SRT_TIMING = re.compile(r"^[ \t]*\d+:\d{1,2}:\d{1,2}[,.]\d+[ \t]*-->", re.MULTILINE)
-# Markup a viewer does not read. WebVTT escapes "<" in text, so any <...> there is a tag; SRT has
-# no escaping, so only the tags players know are markup ("<https://…>" stays text), and so are
-# {\an8}-style override tags. Each pattern is bounded and stops at the next "<" or "{", so a line
-# of 100,000 "<" costs linear time (webvtt-py's own '<.*?>' took 13 s on 40,000 of them).
-_VTT_TAG = re.compile(r"<[^<>\n]{0,500}>")
-_SRT_TAG = re.compile(r"</?(?:b|i|u|font)(?:\s[^<>\n]{0,500})?>", re.IGNORECASE)
-_ASS_TAG = re.compile(r"\{\\[^{}\n]{0,500}\}")
-
-
-@dataclass(frozen=True)
-class Cue:
-    start_ms: int
-    end_ms: int
-    text: str  # what a viewer reads: tags gone, entities decoded, lines joined, spaces squashed
-
-
-@dataclass(frozen=True)
-class Subtitles:
-    format: str  # "srt" | "vtt"
-    encoding: str
-    cues: list[Cue]
-
-    @property
-    def duration_s(self) -> float:
-        return max((cue.end_ms for cue in self.cues), default=0) / 1000
-
-
-def read_subtitles(path: Path, label: str) -> Subtitles:
-    decoded = read_text(path, label)
-    text = decoded.text.lstrip()
-    fmt = _format(text, label)
-    timings = text.count("-->")
-    if timings > MAX_CUES:
-        raise UnreadableFile(
-            f"{label} has {timings:,} cues; subtitles are compared up to {MAX_CUES:,} cues."
-        )
-    cues = [_cue(caption, fmt) for caption in _captions(text, fmt, label)]
-    if not cues:
-        raise UnreadableFile(f"{label} has no subtitle cues with valid timings.")
-    cues.sort(key=lambda cue: (cue.start_ms, cue.end_ms))
-    return Subtitles(fmt, decoded.encoding, cues)
-
-
-def _format(text: str, label: str) -> str:
-    if text.startswith("WEBVTT"):
-        return "vtt"
-    if _SRT_TIMING.search(text, 0, 1 << 16):
-        return "srt"
-    raise UnreadableFile(
-        f"{label} is not SRT or WebVTT subtitles: no cue timing such as "
-        "00:00:01,000 --> 00:00:02,000 was found."
-    )
-
-
-def _captions(text: str, fmt: str, label: str) -> list[webvtt.Caption]:
-    try:
-        captions: list[webvtt.Caption] = webvtt.WebVTT.from_buffer(
-            io.StringIO(text), format=fmt
-        ).captions
-    except MalformedFileError:
-        expected = "a cue number, then its timing line" if fmt == "srt" else "cue blocks"
-        raise UnreadableFile(f"{label} is not valid {fmt.upper()}: expected {expected}.") from None
-    except (MalformedCaptionError, ValueError) as exc:
-        raise UnreadableFile(f"{label} has a cue that cannot be read ({exc}).") from None
-    return captions
-
-
-def _cue(caption: webvtt.Caption, fmt: str) -> Cue:
-    if fmt == "vtt":  # WebVTT escapes "<" and "&" in text, so every <...> is a tag
-        text = html.unescape(_VTT_TAG.sub("", caption.raw_text))
-    else:
-        text = _SRT_TAG.sub("", _ASS_TAG.sub("", caption.raw_text))
-    start, end = caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds()
-    return Cue(start, max(start, end), " ".join(text.split()))
 
 
 class SubtitleEngine:
@@ -117,7 +35,7 @@ class SubtitleEngine:
             media_type="subtitle",
             format=subs.format,
             duration_s=subs.duration_s,
-            extra={"cues": len(subs.cues), "encoding": subs.encoding},
+            extra={"cues": len(subs.cues), "encoding": subs.encoding} | _parse_extra(subs.report),
         )
 
     def compare(self, a: Path, b: Path, options: Options, progress: Progress) -> Result:
@@ -132,10 +50,14 @@ class SubtitleEngine:
             "encoding_b": sb.encoding,
             "duration_a_s": sa.duration_s,
             "duration_b_s": sb.duration_s,
+            "parse": {"file1": sa.report.as_metrics(), "file2": sb.report.as_metrics()},
         }
         changes = comparison.changes()
+        # 100 says the files agree in every respect: not when one of them needed repairs the
+        # other did not (a "." for "," reads the same to FFmpeg, but not to every player)
+        read_alike = sa.report.same_as(sb.report)
         return Result(
-            similarity=score(comparison.similarity(), differs=bool(changes)),
+            similarity=score(comparison.similarity(), differs=bool(changes) or not read_alike),
             metrics=metrics,
             segments=comparison.segments()[:MAX_SEGMENTS],
             changes=changes[:MAX_CHANGES],
@@ -143,6 +65,12 @@ class SubtitleEngine:
 
 
 engine = SubtitleEngine()
+
+
+def _parse_extra(report: ParseReport) -> dict[str, Any]:
+    """What a probe says about a file read only after repairs: nothing when it was read as
+    written (the probe's `extra` stays as it was)."""
+    return {"parse": report.as_metrics()} if report.issues else {}
 
 
 # --- comparing -----------------------------------------------------------------------------------

@@ -72,9 +72,19 @@ def parse(text: str) -> Parsed:
     return _parse_csv(text) or Parsed("plain")
 
 
+class _NotJson(ValueError):
+    """A value Python's json module reads but RFC 8259 has no place for."""
+
+
+def _refuse_constant(name: str) -> Any:
+    # RFC 8259, section 6: "Numeric values that cannot be represented in the grammar below (such
+    # as Infinity and NaN) are not permitted." json.loads takes them unless told otherwise.
+    raise _NotJson(f"{name} is not a JSON value; RFC 8259 has no NaN or Infinity")
+
+
 def _parse_json(text: str) -> Parsed:
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
         return Parsed("plain", problem="is nested too deeply to compare as JSON")
     except ValueError as exc:  # JSONDecodeError, and integers beyond Python's digit limit

@@ -1,0 +1,160 @@
+"""The life of an async job (video, audio) outside the engine: getting it to a worker, knowing
+that the worker is alive, and recovering it when it is not.
+
+- Outbox: a job is committed as `queued` first and its message sent after the commit. When the
+  broker cannot take it, the job stays in the outbox (`enqueued_at` null) and the sweep sends it
+  once the broker is back: a 202 always runs, and its inputs are kept until it does.
+- Lease and heartbeat: each attempt takes a new `lease` and its worker beats `heartbeat_at` every
+  JOB_HEARTBEAT_S while it runs. Only the holder of the current lease may record a result, and a
+  redelivered message for a job whose heartbeat is fresh does not start a second run.
+- Sweep (beat, every JOB_SWEEP_INTERVAL_S): sends the outbox, requeues jobs whose heartbeat went
+  quiet for JOB_HEARTBEAT_STALE_S (their worker died: killed children or the whole node), and
+  fails — with a refund — jobs out of attempts."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from comparisons.models import Comparison
+
+log = logging.getLogger(__name__)
+
+OUTBOX_GRACE = timedelta(seconds=2)  # let on_commit send it first
+
+
+def enqueue(comparison_id: uuid.UUID) -> bool:
+    """Send the job's message; False (and the job stays in the outbox) when the broker is down."""
+    from comparisons.tasks import run_media_comparison
+
+    try:
+        # Video and audio take seconds to minutes: their own queue keeps quick jobs moving.
+        run_media_comparison.apply_async(
+            args=[str(comparison_id)],
+            queue=settings.CELERY_MEDIA_QUEUE,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+        )
+    except Exception:
+        log.warning("broker unavailable: job %s waits in the outbox", comparison_id, exc_info=True)
+        return False
+    Comparison.objects.filter(id=comparison_id).update(enqueued_at=timezone.now())
+    return True
+
+
+def is_alive(comparison: Comparison, now: datetime | None = None) -> bool:
+    """Is a worker running this job right now (its heartbeat is fresh)?"""
+    if comparison.status != Comparison.Status.PROCESSING or comparison.heartbeat_at is None:
+        return False
+    stale_before = (now or timezone.now()) - timedelta(seconds=settings.JOB_HEARTBEAT_STALE_S)
+    return comparison.heartbeat_at >= stale_before
+
+
+def lease_take(comparison: Comparison) -> None:
+    """Start an attempt on a row locked by the caller: a new lease, a first heartbeat."""
+    now = timezone.now()
+    comparison.lease = uuid.uuid4()
+    comparison.heartbeat_at = now
+    comparison.worker = _worker_name()
+    comparison.attempts += 1
+    comparison.status = Comparison.Status.PROCESSING
+    comparison.started_at = now
+    comparison.progress = 0
+    comparison.save(
+        update_fields=[
+            "lease", "heartbeat_at", "worker", "attempts", "status", "started_at", "progress"
+        ]
+    )  # fmt: skip
+
+
+def _worker_name() -> str:
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)
+    return str(getattr(request, "hostname", None) or socket.gethostname())[:255]
+
+
+def beat(comparison_id: uuid.UUID, lease: uuid.UUID | None) -> bool:
+    """One heartbeat; False when the lease was lost (the sweep gave the job to another attempt)."""
+    return bool(
+        Comparison.objects.filter(
+            id=comparison_id, lease=lease, status=Comparison.Status.PROCESSING
+        ).update(heartbeat_at=timezone.now())
+    )
+
+
+@contextmanager
+def heartbeat(comparison_id: uuid.UUID, lease: uuid.UUID | None) -> Iterator[None]:
+    """Beat in a thread while the engine runs (engines release the GIL in numpy/av/cv2)."""
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            while not stop.wait(settings.JOB_HEARTBEAT_S):
+                if not beat(comparison_id, lease):
+                    log.warning("job %s: lease lost; its result will be discarded", comparison_id)
+                    return
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=run, name=f"heartbeat-{comparison_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Send the outbox, requeue jobs whose worker died, fail jobs out of attempts."""
+    from comparisons import services
+
+    now = now or timezone.now()
+    counts = {"enqueued": 0, "requeued": 0, "failed": 0}
+    outbox = Comparison.objects.filter(
+        status=Comparison.Status.QUEUED, enqueued_at__isnull=True, created_at__lt=now - OUTBOX_GRACE
+    ).values_list("id", flat=True)
+    for comparison_id in outbox:
+        counts["enqueued"] += enqueue(comparison_id)
+    for comparison_id, attempts in _abandoned(now).values_list("id", "attempts"):
+        if attempts >= settings.JOB_MAX_ATTEMPTS:
+            services.comparison_fail(
+                comparison_id=comparison_id, code="too_many_attempts",
+                detail=f"The comparison was tried {attempts} times and never finished; "
+                "your credit was refunded.",
+            )  # fmt: skip
+            counts["failed"] += 1
+        elif _requeue(comparison_id, now):
+            counts["requeued"] += 1
+    return counts
+
+
+def _abandoned(now: datetime) -> Any:
+    """Processing with a quiet heartbeat (the worker died), or queued and sent long ago without
+    being started (the message was lost)."""
+    quiet = now - timedelta(seconds=settings.JOB_HEARTBEAT_STALE_S)
+    lost = now - timedelta(seconds=settings.JOB_STALE_AFTER_S)
+    dead = Comparison.objects.filter(status=Comparison.Status.PROCESSING).exclude(
+        heartbeat_at__gte=quiet
+    )
+    never_started = Comparison.objects.filter(status=Comparison.Status.QUEUED, enqueued_at__lt=lost)
+    return dead | never_started
+
+
+def _requeue(comparison_id: uuid.UUID, now: datetime) -> bool:
+    updated = Comparison.objects.filter(
+        id=comparison_id, status__in=[Comparison.Status.QUEUED, Comparison.Status.PROCESSING]
+    ).update(status=Comparison.Status.QUEUED, lease=None, enqueued_at=None, started_at=now)
+    if updated:
+        enqueue(comparison_id)
+    return bool(updated)
