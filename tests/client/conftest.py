@@ -85,7 +85,7 @@ def diffall_server(worker_env: dict[str, str]) -> Iterator[Server]:
     env = {
         **worker_env,
         "RATELIMIT_ENABLE": "true",  # as in production: the client must live with them
-        "MAX_UPLOAD_MB": "3",  # lets the 413 test send a few MB instead of 100
+        "MAX_UPLOAD_MB": "8",  # lets the 413 test send 12 MB instead of over 100
         "DIFFALL_REQUEST_LOG": str(log_path),
     }
     command = [

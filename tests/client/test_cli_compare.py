@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 import requests
 
+from billing import selectors as billing
 from comparisons.models import Comparison
 from tests.client.conftest import Server, new_account, run_cli
-from tests.engines import media_audio, media_images
+from tests.engines import media_audio, media_images, media_texts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -141,3 +142,28 @@ def test_whoami_prints_the_account_behind_the_key(diffall_server: Server) -> Non
     assert lines[1] == f"Key      {me['key']['name']} ({me['key']['hint']})"
     # whatever else /api/v1/me tells (plan, credits) is printed too, one line each
     assert len(lines) == len(me)
+
+
+def test_asked_again_after_a_timeout_a_comparison_is_run_and_charged_once(
+    diffall_server: Server, tmp_path: Path
+) -> None:
+    """What Idempotency-Key is for: the answer is late, so the client asks again with the same
+    key; the server answers 409 while the first request is still running, then that request's
+    own answer — one comparison, one credit."""
+    text = (media_texts.licence("GPL-3") + "\n") * 140  # 5 MB: seconds to compare
+    first = media_texts.write(tmp_path / "a.txt", text)
+    second = media_texts.write(tmp_path / "b.txt", media_texts.edited_words(text, 0.05, 1)[0])
+    account = new_account()
+    result = run_cli(
+        diffall_server, account.key, ["compare", first, second, "--json"], DIFFALL_TIMEOUT="0.1"
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    stored = Comparison.objects.get(user=account.user)  # exactly one
+    assert answer["job_id"] == str(stored.id) and answer["similarity"] == stored.similarity
+    assert billing.credits_remaining(user=account.user) == 9
+    posts = [r for r in diffall_server.requests(account.key) if r["method"] == "POST"]
+    assert len({r["idempotency_key"] for r in posts}) == 1
+    asked_again = [r["status"] for r in posts[1:]]
+    assert 409 in asked_again and asked_again[-1] == 200
+    assert set(asked_again) == {409, 200}

@@ -25,11 +25,11 @@ def photos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("photos")
     photo = media_images.photo_at("chelsea", (320, 240))
     whole = media_images.write(folder / "whole.png", photo)
-    noise = np.random.default_rng(5).integers(0, 256, (1200, 1200, 3), dtype=np.uint8)
+    noise = np.random.default_rng(5).integers(0, 256, (2000, 2000, 3), dtype=np.uint8)
     return {
         "photo": whole,
         "truncated": media_images.truncated_copy(whole, folder / "cut.png", keep=0.3),
-        "large": media_images.write(folder / "large.png", noise),  # 4.3 MB; the server takes 3
+        "large": media_images.write(folder / "large.png", noise),  # 12 MB; the server takes 8
     }
 
 
@@ -59,12 +59,12 @@ def test_no_credits_left_says_so(diffall_server: Server, photos: dict[str, Path]
 def test_a_file_over_the_size_limit_says_so(
     diffall_server: Server, photos: dict[str, Path]
 ) -> None:
-    assert photos["large"].stat().st_size > 3 * 1024 * 1024
+    assert photos["large"].stat().st_size > 8 * 1024 * 1024
     account = new_account()
     result = run_cli(diffall_server, account.key, ["compare", photos["large"], photos["photo"]])
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(
-        "error: A file is too large (HTTP 413 file_too_large): file1 is larger than the 3 MB"
+        "error: A file is too large (HTTP 413 file_too_large): file1 is larger than the 8 MB"
     )
 
 

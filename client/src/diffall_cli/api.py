@@ -2,9 +2,11 @@
 
 Every request waits for its turn in the key's rate limit, and what is safe to send again is sent
 again: a 429 after its Retry-After (never shown to the user unless it outlasts `max_wait_s`), a
-connection failure or a gateway error a few times with backoff. A comparison carries one
-`Idempotency-Key` for all its attempts, so a server that honours the header never runs (or
-charges) a retried comparison twice. Error answers become `ApiError` with the API's own detail.
+connection failure, a timeout or a gateway error a few times with backoff. A comparison carries
+one `Idempotency-Key` for all its attempts, so the server never runs (or charges) a retried
+comparison twice: a retry gets the first attempt's answer, or 409 while that attempt is still
+being accepted (then it is asked again a moment later). Error answers become `ApiError` with the
+API's own detail.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ DEFAULT_URL = "https://diff-all.com"
 USER_AGENT = f"diffall-cli/{__version__}"
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 300.0  # a large upload compared synchronously can take a while
+IN_PROGRESS = (409, "idempotency_in_progress")  # our own earlier attempt is still being accepted
 NETWORK_RETRIES = 3  # after the first attempt; waits 1, 2, 4 s
 RETRIED_STATUSES = (502, 503, 504)  # a proxy or a restarting server: worth another try
 FINAL_STATUSES = ("done", "error")
@@ -79,12 +82,14 @@ class Api:
         limiter: RateLimiter,
         *,
         max_wait_s: float = 300.0,
+        timeout_s: float = READ_TIMEOUT_S,
         stop: threading.Event | None = None,
     ) -> None:
         self.base = url.rstrip("/") + "/"
         self.api_key = api_key
         self.limiter = limiter
         self.max_wait_s = max_wait_s
+        self.timeout_s = timeout_s
         self.stop = stop or threading.Event()
         self._local = threading.local()  # a requests.Session per thread
 
@@ -166,7 +171,7 @@ class Api:
                 with ExitStack() as files:
                     response = self._session().request(
                         method, url, headers=dict(headers or {}),
-                        timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+                        timeout=(CONNECT_TIMEOUT_S, self.timeout_s),
                         **(body(files) if body else {}),
                     )  # fmt: skip
                 response.content  # noqa: B018 - the whole answer is in before the slot ends
@@ -182,6 +187,8 @@ class Api:
                     if waited_s + delay > self.max_wait_s:
                         raise RateLimitExhausted(_exhausted(limited, waited_s)) from None
                     self.limiter.hold(delay)
+                elif _is_in_progress(response) and waited_s + 1.0 <= self.max_wait_s:
+                    delay = _retry_after(response)  # the first attempt's answer comes soon
                 elif response.status_code in RETRIED_STATUSES and failures < NETWORK_RETRIES:
                     failures += 1
                     delay = _retry_after(response, default=2.0 ** (failures - 1))
@@ -206,6 +213,16 @@ class Api:
         if response.status_code >= 400 or not isinstance(body, dict):
             raise _api_error(response, body)
         return body
+
+
+def _is_in_progress(response: requests.Response) -> bool:
+    if response.status_code != IN_PROGRESS[0]:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("error") == IN_PROGRESS[1]
 
 
 def _api_error(response: requests.Response, body: Any) -> ApiError:

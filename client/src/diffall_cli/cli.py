@@ -75,6 +75,12 @@ def _connection_options() -> argparse.ArgumentParser:
         help="how long one request may keep waiting out rate limits (429) before the run gives "
         "up (env DIFFALL_MAX_WAIT; default %(default)g)",
     )  # fmt: skip
+    group.add_argument(
+        "--timeout", type=float, metavar="SECONDS",
+        default=float(os.environ.get("DIFFALL_TIMEOUT") or 300),
+        help="how long to wait for one answer before asking again (env DIFFALL_TIMEOUT; default "
+        "%(default)g); a comparison asked again is neither run nor charged twice",
+    )  # fmt: skip
     return common
 
 
@@ -157,7 +163,12 @@ def _api(args: argparse.Namespace) -> Api:
         rates = parse_rates(args.rate_limit)
     except ValueError as exc:
         raise UsageError(f"--rate-limit: {exc}") from None
-    return Api(args.url, args.api_key, RateLimiter(rates), max_wait_s=args.max_wait)
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be more than 0 seconds")
+    return Api(
+        args.url, args.api_key, RateLimiter(rates),
+        max_wait_s=args.max_wait, timeout_s=args.timeout,
+    )  # fmt: skip
 
 
 def _fields(args: argparse.Namespace) -> dict[str, str]:
