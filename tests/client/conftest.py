@@ -45,16 +45,31 @@ class Server:
     log_path: Path
     process: subprocess.Popen[bytes]
 
-    def requests(self, key: str) -> list[dict[str, Any]]:
-        """Every request the server handled for `key`, in the order they arrived."""
+    def _log(self) -> list[dict[str, Any]]:
         if not self.log_path.exists():
             return []
-        lines = self.log_path.read_text().splitlines()
+        return [json.loads(line) for line in self.log_path.read_text().splitlines()]
+
+    def requests(self, key: str) -> list[dict[str, Any]]:
+        """Every request the server answered for `key`, in the order they arrived."""
         wanted = key_hash(key)
         return sorted(
-            (entry for entry in map(json.loads, lines) if entry["key"] == wanted),
+            (e for e in self._log() if e["event"] == "done" and e["key"] == wanted),
             key=lambda entry: entry["at"],
         )
+
+    def wait_until_idle(self, timeout: float = 60) -> None:
+        """Until every request that reached the server has been answered: a client stopped
+        mid-run leaves some behind, and the test's database must not be emptied under them."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            events: dict[str, set[str]] = {"arrived": set(), "done": set()}
+            for entry in self._log():
+                events[entry["event"]].add(entry["request"])
+            if events["arrived"] <= events["done"]:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"the server still had requests in flight after {timeout} s")
 
 
 def free_port() -> int:
@@ -108,6 +123,15 @@ def diffall_server(worker_env: dict[str, str]) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def server(diffall_server: Server, transactional_db: None) -> Iterator[Server]:
+    """The server, for one transactional test: its rows are committed, so the server's processes
+    see them; afterwards, whatever the client left running is finished before the tables are
+    emptied."""
+    yield diffall_server
+    diffall_server.wait_until_idle()
 
 
 @dataclass

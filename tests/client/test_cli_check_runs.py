@@ -18,7 +18,7 @@ from comparisons.models import Comparison
 from tests.client import folders as media
 from tests.client.conftest import Server, cli_command, cli_env, new_account, run_cli
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.ratelimits]
+pytestmark = pytest.mark.ratelimits
 
 
 @pytest.fixture(scope="session")
@@ -38,13 +38,13 @@ def junit_totals(report: Path) -> dict[str, int]:
 
 
 def test_fail_on_changed_also_fails_pairs_that_match_but_differ(
-    diffall_server: Server, texts: media.Folders, tmp_path: Path
+    server: Server, texts: media.Folders, tmp_path: Path
 ) -> None:
     account = new_account(credits=20)
     args = ["check", texts.baseline, texts.current]
-    lenient = run_cli(diffall_server, account.key, [*args, "--report-dir", tmp_path / "a"])
+    lenient = run_cli(server, account.key, [*args, "--report-dir", tmp_path / "a"])
     strict = run_cli(
-        diffall_server, account.key,
+        server, account.key,
         [*args, "--fail-on", "changed", "--report-dir", tmp_path / "b"],
     )  # fmt: skip
     assert (lenient.returncode, strict.returncode) == (1, 1), lenient.stderr + strict.stderr
@@ -63,13 +63,13 @@ def test_fail_on_changed_also_fails_pairs_that_match_but_differ(
 
 
 def test_it_retries_429s_with_the_same_idempotency_key_and_never_shows_them(
-    diffall_server: Server, texts: media.Folders, tmp_path: Path
+    server: Server, texts: media.Folders, tmp_path: Path
 ) -> None:
     """Told a far higher limit than the key has, eight comparisons at once run into the server's
     3/s: every 429 is waited out and sent again with the same key, and nothing is charged twice."""
     account = new_account(credits=20)
     result = run_cli(
-        diffall_server, account.key,
+        server, account.key,
         ["check", texts.baseline, texts.current, "--report-dir", tmp_path,
          "--rate-limit", "50/s", "--concurrency", "8"],
     )  # fmt: skip
@@ -77,7 +77,7 @@ def test_it_retries_429s_with_the_same_idempotency_key_and_never_shows_them(
     assert failed_files(tmp_path) == texts.failing | texts.only_in_current
     shown = (result.stdout + result.stderr).replace(str(tmp_path), "REPORT")
     assert "429" not in shown and "rate" not in shown.lower()
-    posts = [r for r in diffall_server.requests(account.key) if r["method"] == "POST"]
+    posts = [r for r in server.requests(account.key) if r["method"] == "POST"]
     limited = [r for r in posts if r["status"] == 429]
     accepted = [r for r in posts if r["status"] == 200]
     assert limited, "eight at once must meet the server's limit of three a second"
@@ -92,11 +92,11 @@ def test_it_retries_429s_with_the_same_idempotency_key_and_never_shows_them(
 
 
 def test_it_gives_up_with_a_clear_message_when_429s_outlast_max_wait(
-    diffall_server: Server, texts: media.Folders, tmp_path: Path
+    server: Server, texts: media.Folders, tmp_path: Path
 ) -> None:
     account = new_account(credits=20)
     result = run_cli(
-        diffall_server, account.key,
+        server, account.key,
         ["check", texts.baseline, texts.current, "--report-dir", tmp_path,
          "--rate-limit", "50/s", "--concurrency", "8", "--max-wait", "0"],
     )  # fmt: skip
@@ -109,12 +109,12 @@ def test_it_gives_up_with_a_clear_message_when_429s_outlast_max_wait(
 
 
 def test_ctrl_c_stops_the_run_at_once_and_says_how_many_were_done(
-    diffall_server: Server, texts: media.Folders, tmp_path: Path
+    server: Server, texts: media.Folders, tmp_path: Path
 ) -> None:
     account = new_account(credits=20)
     process = subprocess.Popen(
         cli_command("check", texts.baseline, texts.current, "--report-dir", tmp_path),
-        env=cli_env(diffall_server, account.key),
+        env=cli_env(server, account.key),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert process.stderr is not None

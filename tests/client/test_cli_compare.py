@@ -17,8 +17,6 @@ from comparisons.models import Comparison
 from tests.client.conftest import Server, new_account, run_cli
 from tests.engines import media_audio, media_images, media_texts
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 
 @pytest.fixture(scope="session")
 def pictures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -33,12 +31,10 @@ def pictures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_it_prints_the_score_and_verdict_and_exits_0_on_a_match(
-    diffall_server: Server, pictures: dict[str, Path]
+    server: Server, pictures: dict[str, Path]
 ) -> None:
     account = new_account()
-    result = run_cli(
-        diffall_server, account.key, ["compare", pictures["photo"], pictures["reencoded"]]
-    )
+    result = run_cli(server, account.key, ["compare", pictures["photo"], pictures["reencoded"]])
     assert result.returncode == 0, result.stderr
     stored = Comparison.objects.get(user=account.user)
     first, *rest = result.stdout.splitlines()
@@ -49,30 +45,28 @@ def test_it_prints_the_score_and_verdict_and_exits_0_on_a_match(
 
 
 def test_it_exits_1_on_no_match_and_saves_the_diff_image(
-    diffall_server: Server, pictures: dict[str, Path], tmp_path: Path
+    server: Server, pictures: dict[str, Path], tmp_path: Path
 ) -> None:
     account = new_account()
     diff = tmp_path / "diff.png"
     result = run_cli(
-        diffall_server, account.key,
+        server, account.key,
         ["compare", pictures["photo"], pictures["other"], "--diff-out", diff],
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("✘ no match")
     stored = Comparison.objects.get(user=account.user)
     served = requests.get(
-        f"{diffall_server.url}/api/v1/compare/{stored.id}/diff.png",
+        f"{server.url}/api/v1/compare/{stored.id}/diff.png",
         headers={"X-API-Key": account.key}, timeout=10,
     )  # fmt: skip
     assert diff.read_bytes() == served.content and served.content[:4] == b"\x89PNG"
 
 
-def test_json_prints_the_api_answer_itself(
-    diffall_server: Server, pictures: dict[str, Path]
-) -> None:
+def test_json_prints_the_api_answer_itself(server: Server, pictures: dict[str, Path]) -> None:
     account = new_account()
     result = run_cli(
-        diffall_server, account.key,
+        server, account.key,
         ["compare", pictures["photo"], pictures["other"], "--json", "--threshold", "2"],
     )  # fmt: skip
     answer = json.loads(result.stdout)
@@ -83,12 +77,12 @@ def test_json_prints_the_api_answer_itself(
 
 
 def test_every_comparison_carries_an_idempotency_key_of_its_own(
-    diffall_server: Server, pictures: dict[str, Path]
+    server: Server, pictures: dict[str, Path]
 ) -> None:
     account = new_account()
     for _ in range(2):
-        run_cli(diffall_server, account.key, ["compare", pictures["photo"], pictures["other"]])
-    posts = [r for r in diffall_server.requests(account.key) if r["method"] == "POST"]
+        run_cli(server, account.key, ["compare", pictures["photo"], pictures["other"]])
+    posts = [r for r in server.requests(account.key) if r["method"] == "POST"]
     keys = [r["idempotency_key"] for r in posts]
     assert len(posts) == 2 and keys[0] != keys[1]
     assert all(str(uuid.UUID(key)) == key for key in keys)
@@ -96,45 +90,43 @@ def test_every_comparison_carries_an_idempotency_key_of_its_own(
 
 @pytest.mark.worker
 def test_it_polls_an_audio_job_with_a_progress_bar(
-    diffall_server: Server, celery_worker: Any, tmp_path: Path
+    server: Server, celery_worker: Any, tmp_path: Path
 ) -> None:
     account = new_account()
     speech = media_audio.speak(media_audio.license_words("GPL-3", skip=40, count=25))
     first = media_audio.encode(speech, tmp_path / "a.wav")
     second = media_audio.encode(speech, tmp_path / "b.mp3", out_rate=44100, channels=2)
     # TTY_COMPATIBLE: rich draws as on a terminal, so the bar is in what it writes
-    result = run_cli(diffall_server, account.key, ["compare", first, second], TTY_COMPATIBLE="1")
+    result = run_cli(server, account.key, ["compare", first, second], TTY_COMPATIBLE="1")
     assert result.returncode == 0, result.stderr
     assert "Comparing" in result.stderr and "━━━━" in result.stderr and "%" in result.stderr
     assert "✔ match" in result.stdout and "audio" in result.stdout
-    seen = diffall_server.requests(account.key)
+    seen = server.requests(account.key)
     job = Comparison.objects.get(user=account.user)
     assert (seen[0]["method"], seen[0]["status"]) == ("POST", 202)
     polls = [r for r in seen[1:] if r["path"] == f"/api/v1/compare/{job.id}"]
     assert polls and {r["status"] for r in polls} == {200} and len(polls) == len(seen) - 1
 
 
-def test_urls_are_sent_for_the_server_to_fetch(
-    diffall_server: Server, pictures: dict[str, Path]
-) -> None:
+def test_urls_are_sent_for_the_server_to_fetch(server: Server, pictures: dict[str, Path]) -> None:
     """A URL is sent as source_url/target_url: the server fetches it itself, and refuses one
     on loopback (the answer proves the URL reached it as a URL)."""
     account = new_account()
-    url = f"{diffall_server.url}/static/photo.png"
-    result = run_cli(diffall_server, account.key, ["compare", url, pictures["photo"]])
+    url = f"{server.url}/static/photo.png"
+    result = run_cli(server, account.key, ["compare", url, pictures["photo"]])
     assert result.returncode == 2
     assert result.stderr.startswith(
         f"error: DiffALL refused the request (HTTP 400 url_not_allowed): {url} points to 127.0.0.1"
     )
 
 
-def test_whoami_prints_the_account_behind_the_key(diffall_server: Server) -> None:
+def test_whoami_prints_the_account_behind_the_key(server: Server) -> None:
     account = new_account(email="whoami@example.com")
-    shown = run_cli(diffall_server, account.key, ["whoami"])
-    answer = run_cli(diffall_server, account.key, ["whoami", "--json"])
+    shown = run_cli(server, account.key, ["whoami"])
+    answer = run_cli(server, account.key, ["whoami", "--json"])
     assert shown.returncode == answer.returncode == 0
     me = requests.get(
-        f"{diffall_server.url}/api/v1/me", headers={"X-API-Key": account.key}, timeout=10
+        f"{server.url}/api/v1/me", headers={"X-API-Key": account.key}, timeout=10
     ).json()
     assert json.loads(answer.stdout) == me
     lines = shown.stdout.splitlines()
@@ -145,24 +137,26 @@ def test_whoami_prints_the_account_behind_the_key(diffall_server: Server) -> Non
 
 
 def test_asked_again_after_a_timeout_a_comparison_is_run_and_charged_once(
-    diffall_server: Server, tmp_path: Path
+    server: Server, tmp_path: Path
 ) -> None:
     """What Idempotency-Key is for: the answer is late, so the client asks again with the same
     key; the server answers 409 while the first request is still running, then that request's
     own answer — one comparison, one credit."""
-    text = (media_texts.licence("GPL-3") + "\n") * 140  # 5 MB: seconds to compare
+    # 5 MB: a comparison of seconds (about 2 s on a fast machine), so the client, giving up after
+    # 0.5 s and asking again 1 s later, finds the first request still running
+    text = (media_texts.licence("GPL-3") + "\n") * 140
     first = media_texts.write(tmp_path / "a.txt", text)
     second = media_texts.write(tmp_path / "b.txt", media_texts.edited_words(text, 0.05, 1)[0])
     account = new_account()
     result = run_cli(
-        diffall_server, account.key, ["compare", first, second, "--json"], DIFFALL_TIMEOUT="0.1"
+        server, account.key, ["compare", first, second, "--json"], DIFFALL_TIMEOUT="0.5"
     )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     stored = Comparison.objects.get(user=account.user)  # exactly one
     assert answer["job_id"] == str(stored.id) and answer["similarity"] == stored.similarity
     assert billing.credits_remaining(user=account.user) == 9
-    posts = [r for r in diffall_server.requests(account.key) if r["method"] == "POST"]
+    posts = [r for r in server.requests(account.key) if r["method"] == "POST"]
     assert len({r["idempotency_key"] for r in posts}) == 1
     asked_again = [r["status"] for r in posts[1:]]
     assert 409 in asked_again and asked_again[-1] == 200

@@ -17,8 +17,6 @@ from tests.client import folders as media
 from tests.client.conftest import Server, free_port, new_account, run_cli
 from tests.engines import media_images
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 
 @pytest.fixture(scope="session")
 def photos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -39,50 +37,46 @@ def spend_free_credits(user: Any) -> None:
         billing.credits_reserve(user=user, comparison_id=uuid.uuid4(), media_type="image")
 
 
-def test_a_refused_key_says_so(diffall_server: Server, photos: dict[str, Path]) -> None:
+def test_a_refused_key_says_so(server: Server, photos: dict[str, Path]) -> None:
     key = "dk_live_" + "x" * 40
-    result = run_cli(diffall_server, key, ["compare", photos["photo"], photos["photo"]])
+    result = run_cli(server, key, ["compare", photos["photo"], photos["photo"]])
     assert result.returncode == 2
     assert result.stderr.startswith("error: The API key was refused (HTTP 401 invalid_api_key): ")
     assert "Set DIFFALL_API_KEY (or --api-key)" in result.stderr
 
 
-def test_no_credits_left_says_so(diffall_server: Server, photos: dict[str, Path]) -> None:
+def test_no_credits_left_says_so(server: Server, photos: dict[str, Path]) -> None:
     account = new_account()
     spend_free_credits(account.user)
-    result = run_cli(diffall_server, account.key, ["compare", photos["photo"], photos["photo"]])
+    result = run_cli(server, account.key, ["compare", photos["photo"], photos["photo"]])
     assert result.returncode == 2
     assert result.stderr.startswith("error: No credits left (HTTP 402 no_credits): No credits")
     assert "`diffall whoami` shows what is left today." in result.stderr
 
 
-def test_a_file_over_the_size_limit_says_so(
-    diffall_server: Server, photos: dict[str, Path]
-) -> None:
+def test_a_file_over_the_size_limit_says_so(server: Server, photos: dict[str, Path]) -> None:
     assert photos["large"].stat().st_size > 8 * 1024 * 1024
     account = new_account()
-    result = run_cli(diffall_server, account.key, ["compare", photos["large"], photos["photo"]])
+    result = run_cli(server, account.key, ["compare", photos["large"], photos["photo"]])
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(
         "error: A file is too large (HTTP 413 file_too_large): file1 is larger than the 8 MB"
     )
 
 
-def test_an_unreadable_file_says_so(diffall_server: Server, photos: dict[str, Path]) -> None:
+def test_an_unreadable_file_says_so(server: Server, photos: dict[str, Path]) -> None:
     account = new_account()
-    result = run_cli(diffall_server, account.key, ["compare", photos["photo"], photos["truncated"]])
+    result = run_cli(server, account.key, ["compare", photos["photo"], photos["truncated"]])
     assert result.returncode == 2
     assert result.stderr.startswith(
         "error: The files could not be compared (HTTP 422 unreadable_file): "
     )
 
 
-def test_a_server_that_is_not_there_says_so(
-    diffall_server: Server, photos: dict[str, Path]
-) -> None:
+def test_a_server_that_is_not_there_says_so(server: Server, photos: dict[str, Path]) -> None:
     nowhere = f"http://127.0.0.1:{free_port()}"
     result = run_cli(
-        diffall_server, "dk_live_unused", ["compare", photos["photo"], photos["photo"]],
+        server, "dk_live_unused", ["compare", photos["photo"], photos["photo"]],
         DIFFALL_URL=nowhere, DIFFALL_MAX_WAIT="1.5",
     )  # fmt: skip
     assert result.returncode == 2
@@ -93,31 +87,31 @@ def test_a_server_that_is_not_there_says_so(
 
 
 def test_a_missing_key_file_or_bad_region_is_an_error_before_any_request(
-    diffall_server: Server, photos: dict[str, Path], tmp_path: Path
+    server: Server, photos: dict[str, Path], tmp_path: Path
 ) -> None:
-    no_key = run_cli(diffall_server, None, ["compare", photos["photo"], photos["photo"]])
+    no_key = run_cli(server, None, ["compare", photos["photo"], photos["photo"]])
     assert no_key.returncode == 2
     assert "No API key: set DIFFALL_API_KEY or pass --api-key" in no_key.stderr
     account = new_account()
-    missing = run_cli(diffall_server, account.key, ["compare", photos["photo"], tmp_path / "x"])
+    missing = run_cli(server, account.key, ["compare", photos["photo"], tmp_path / "x"])
     assert missing.returncode == 2 and f"No such file: {tmp_path / 'x'}" in missing.stderr
     region = run_cli(
-        diffall_server, account.key,
+        server, account.key,
         ["compare", photos["photo"], photos["photo"], "--ignore-region", "10,10,50"],
     )  # fmt: skip
     assert region.returncode == 2 and "write x,y,width,height in pixels" in region.stderr
-    assert diffall_server.requests(account.key) == []
+    assert server.requests(account.key) == []
 
 
 def test_a_check_that_runs_out_of_credits_stops_and_reports_what_was_done(
-    diffall_server: Server, tmp_path: Path
+    server: Server, tmp_path: Path
 ) -> None:
     texts = media.texts_only(tmp_path / "texts")
     account = new_account(credits=3)
     spend_free_credits(account.user)
     report = tmp_path / "report"
     result = run_cli(
-        diffall_server, account.key,
+        server, account.key,
         ["check", texts.baseline, texts.current, "--report-dir", report, "--concurrency", "1"],
     )  # fmt: skip
     assert result.returncode == 2

@@ -9,8 +9,6 @@ import json
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from tests.client.conftest import Server, new_account, run
 
 HEAVY = ("django", "numpy", "opencv")  # distribution names start with these (opencv-python…)
@@ -33,12 +31,11 @@ def test_a_clean_install_holds_no_django_numpy_or_opencv(clean_venv: Path) -> No
     assert loaded[1] == "[]"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_installed_diffall_command_works(clean_venv: Path, diffall_server: Server) -> None:
+def test_the_installed_diffall_command_works(clean_venv: Path, server: Server) -> None:
     account = new_account(email="installed@example.com")
     diffall = clean_venv / "bin" / "diffall"
     assert run([diffall, "--version"]) == "diffall 0.1.0\n"
-    shown = run([diffall, "whoami"], DIFFALL_URL=diffall_server.url, DIFFALL_API_KEY=account.key)
+    shown = run([diffall, "whoami"], DIFFALL_URL=server.url, DIFFALL_API_KEY=account.key)
     assert shown.startswith("Account  installed@example.com\n")
 
 

@@ -20,8 +20,6 @@ from tests.client.conftest import Server, clean_env, new_account
 from tests.conftest import ROOT
 from tests.engines import media_images
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 
 def ci_jobs() -> list[dict[str, Any]]:
     section = (ROOT / "README.md").read_text().split("\n## Use it in CI\n", 1)[1]
@@ -66,13 +64,13 @@ def assert_report(report: Path) -> None:
 
 
 def test_the_github_actions_job_runs_as_written(
-    diffall_server: Server, clean_venv: Path, client_wheel: Path, workspace: Path
+    server: Server, clean_venv: Path, client_wheel: Path, workspace: Path
 ) -> None:
     workflow = ci_jobs()[0]
     assert workflow["permissions"]["checks"] == "write"
     job = workflow["jobs"]["diffall"]
     assert job["env"]["DIFFALL_API_KEY"] == "${{ secrets.DIFFALL_API_KEY }}"
-    env = runner_env(clean_venv, client_wheel, diffall_server, job["env"], new_account().key)
+    env = runner_env(clean_venv, client_wheel, server, job["env"], new_account().key)
     env["GITHUB_STEP_SUMMARY"] = str(workspace / "step-summary.md")
     failed, codes, published = False, [], []
     for step in job["steps"]:
@@ -91,10 +89,10 @@ def test_the_github_actions_job_runs_as_written(
 
 
 def test_the_gitlab_ci_job_runs_as_written(
-    diffall_server: Server, clean_venv: Path, client_wheel: Path, workspace: Path
+    server: Server, clean_venv: Path, client_wheel: Path, workspace: Path
 ) -> None:
     job = ci_jobs()[1]["visual-regression"]
-    env = runner_env(clean_venv, client_wheel, diffall_server, job["variables"], new_account().key)
+    env = runner_env(clean_venv, client_wheel, server, job["variables"], new_account().key)
     codes = []
     for line in job["script"]:
         codes.append(shell(line, workspace, env))

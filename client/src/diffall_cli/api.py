@@ -171,7 +171,8 @@ class Api:
                 with ExitStack() as files:
                     response = self._session().request(
                         method, url, headers=dict(headers or {}),
-                        timeout=(CONNECT_TIMEOUT_S, self.timeout_s),
+                        # each attempt after a timeout waits twice as long for its answer
+                        timeout=(CONNECT_TIMEOUT_S, self.timeout_s * 2**failures),
                         **(body(files) if body else {}),
                     )  # fmt: skip
                 response.content  # noqa: B018 - the whole answer is in before the slot ends

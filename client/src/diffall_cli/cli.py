@@ -78,8 +78,9 @@ def _connection_options() -> argparse.ArgumentParser:
     group.add_argument(
         "--timeout", type=float, metavar="SECONDS",
         default=float(os.environ.get("DIFFALL_TIMEOUT") or 300),
-        help="how long to wait for one answer before asking again (env DIFFALL_TIMEOUT; default "
-        "%(default)g); a comparison asked again is neither run nor charged twice",
+        help="how long to wait for an answer before asking again, doubled at each new attempt "
+        "(env DIFFALL_TIMEOUT; default %(default)g); a comparison asked again is neither run "
+        "nor charged twice",
     )  # fmt: skip
     return common
 
