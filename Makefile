@@ -24,7 +24,7 @@ run: $(VENV)/.installed-run
 	scripts/run.sh
 
 ## Install what the suite needs, make sure PostgreSQL/Redis/Chromium are there, lint, type-check
-## the core, run the suite.
+## every app (mypy --strict), run the suite.
 test: $(VENV)/.installed-test
 	scripts/test-services.sh
 	$(BIN)/ruff check .

@@ -1,8 +1,10 @@
-"""The one API endpoint of the accounts app: `GET /api/v1/me` tells a script whose key it holds."""
+"""The one API endpoint of the accounts app: `GET /api/v1/me` tells a script whose key it holds,
+and what that account may spend: its plan and balance (from billing's selectors)."""
 
 from __future__ import annotations
 
-from typing import cast
+from datetime import UTC
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -11,16 +13,31 @@ from rest_framework.response import Response
 
 from accounts.authentication import ApiKeyView
 from accounts.models import ApiKey, User
+from billing import selectors as billing
+from billing.models import Plan
 from diffall.api_errors import ErrorSerializer
 
 
-class MeOutput(serializers.Serializer):  # type: ignore[type-arg]
-    class KeyOutput(serializers.Serializer):  # type: ignore[type-arg]
+class MeOutput(serializers.Serializer[dict[str, Any]]):
+    class KeyOutput(serializers.Serializer[dict[str, Any]]):
         name = serializers.CharField()
         hint = serializers.CharField()
 
     email = serializers.EmailField()
     key = KeyOutput()
+    plan = serializers.ChoiceField(
+        choices=Plan.choices, help_text="The plan in force now: free, or enterprise (unlimited)."
+    )
+    enterprise_until = serializers.DateField(
+        allow_null=True,
+        help_text="Last day (UTC) of the Enterprise plan; null on free or with no end date.",
+    )
+    free_left_today = serializers.IntegerField(
+        help_text="Free comparisons left today (UTC); they do not carry over."
+    )
+    paid_credits = serializers.IntegerField(
+        help_text="Paid credits, spent after the free ones; below zero after a refunded payment."
+    )
 
 
 class MeApi(ApiKeyView):
@@ -32,5 +49,14 @@ class MeApi(ApiKeyView):
     )
     def get(self, request: Request) -> Response:
         user, api_key = cast(User, request.user), cast(ApiKey, request.auth)
-        body = {"email": user.email, "key": {"name": api_key.name, "hint": api_key.hint}}
+        balance = billing.balance_for(user=user)
+        until = balance.enterprise_until if balance.unlimited else None
+        body = {
+            "email": user.email,
+            "key": {"name": api_key.name, "hint": api_key.hint},
+            "plan": balance.plan,
+            "enterprise_until": until.astimezone(UTC).date() if until else None,
+            "free_left_today": balance.free_left_today,
+            "paid_credits": balance.paid,
+        }
         return Response(MeOutput(body).data)

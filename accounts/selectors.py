@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import ApiKey, User
+
+# Who is a customer: every account but DiffALL's own staff (sales, superusers). One owner of the
+# fact, so the sales console's lists and its figures count the same people.
+CUSTOMER = Q(is_staff=False, is_superuser=False)
+
+
+def customers() -> QuerySet[User]:
+    """Every customer account: staff are never listed or counted as customers."""
+    return User.objects.filter(CUSTOMER)
+
+
+def customers_joined_since(*, since: datetime) -> QuerySet[User]:
+    """Customers who signed up at or after `since`, newest first."""
+    return customers().filter(date_joined__gte=since).order_by("-date_joined")
 
 
 def api_keys_for(*, user: User, include_revoked: bool = False) -> QuerySet[ApiKey]:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import keys
@@ -40,6 +45,35 @@ def user_get_or_create(*, email: str) -> tuple[User, bool]:
         user = User.objects.create_user(email=email, password=None)
     email_mark_verified(user=user)
     return user, created
+
+
+def user_make_staff(*, user: User, group: Group) -> None:
+    """Staff in one role: may sign in to the console and holds the group's permissions, nothing
+    more (never a superuser through this)."""
+    with transaction.atomic():
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        user.groups.add(group)
+
+
+def user_set_password(*, user: User, password: str) -> None:
+    """Set a password that passes the site's validators (raises ValidationError otherwise)."""
+    validate_password(password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+def password_set_link(*, user: User) -> str:
+    """A link where the user chooses a password: the site's own password-reset page. It works
+    once (the token is bound to the current password) and for PASSWORD_RESET_TIMEOUT seconds."""
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    return f"{settings.SITE_URL}{path}"
 
 
 def email_mark_verified(*, user: User) -> None:

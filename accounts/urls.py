@@ -1,9 +1,10 @@
 from django.urls import path
 
-from accounts import api, views
+from accounts import views
+
+app_name = "accounts"
 
 urlpatterns = [
-    path("keys/new", views.key_create, name="api_key_create"),
-    path("keys/<uuid:public_id>/revoke", views.key_revoke, name="api_key_revoke"),
-    path("api/v1/me", api.MeApi.as_view(), name="api_me"),
+    path("keys/new", views.key_create, name="key_create"),
+    path("keys/<uuid:public_id>/revoke", views.key_revoke, name="key_revoke"),
 ]

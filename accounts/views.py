@@ -35,7 +35,7 @@ def key_create(request: HttpRequest) -> HttpResponse:
     context = {
         "api_key": api_key,
         "raw_key": raw,
-        "me_url": request.build_absolute_uri(reverse("api_me")),
+        "me_url": request.build_absolute_uri(reverse("api:me")),
     }
     return render(request, "accounts/key_created.html", context)
 

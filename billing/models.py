@@ -9,8 +9,10 @@ Design
     "expiry" entries are needed. The grant is written lazily by the first reservation of the day
     (a unique constraint makes a second grant for the same user and day impossible).
   - *paid*: purchases, admin grants/removals, chargebacks. Never expire. The paid balance is the
-    sum of all paid entries and may go negative (a refund or dispute after the credits were spent);
-    a negative paid balance blocks paid use until a purchase covers it.
+    sum of all paid entries. Only a payment reversal may take it below zero (a refund or dispute
+    after the credits were spent: a debt), which blocks paid use until a purchase covers it. A
+    staff removal never may: the service refuses one the balance does not cover, and on
+    PostgreSQL a trigger refuses it too (migration 0005).
   - entries that move nothing (enterprise usage, settlements, plan changes) use the *none* pool
     with amount 0: they are there for usage reports and the audit trail.
 * **Wallet = cache + lock point.** `Wallet.paid` caches the paid sum; `Wallet.free_left` caches the
@@ -233,6 +235,11 @@ class InquiryStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# Inquiries sales still have to act on; the others are closed (won or not). An inquiry is never
+# deleted: closing it is a status.
+OPEN_INQUIRY_STATUSES = (InquiryStatus.NEW, InquiryStatus.CONTACTED)
+
+
 class EnterpriseInquiry(models.Model):
     """A "Contact sales" request from the website; sales work through them in the admin."""
 
@@ -263,10 +270,20 @@ class EnterpriseInquiry(models.Model):
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_INQUIRY_STATUSES
+
 
 class CustomerAccount(User):
-    """The sales console's view of a user (a proxy: no table of its own)."""
+    """The sales console's view of a customer (a proxy: no table of its own). Its permissions
+    are the sales actions; the Sales group holds them (billing/console/roles.py)."""
 
     class Meta:
         proxy = True
-        verbose_name = "customer account"
+        verbose_name = "customer"
+        permissions = [
+            ("set_plan", "Can put a customer on Enterprise or back on free"),
+            ("adjust_credits", "Can grant or remove a customer's paid credits"),
+            ("revoke_api_key", "Can revoke a customer's API key"),
+        ]

@@ -7,17 +7,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import customers, customers_joined_since
 from billing.models import (
+    OPEN_INQUIRY_STATUSES,
     RESERVATION_KINDS,
+    EnterpriseInquiry,
     Kind,
     LedgerEntry,
     Plan,
     Pool,
     Purchase,
+    PurchaseStatus,
     Wallet,
 )
 
@@ -41,8 +45,13 @@ def _free_left(wallet: Wallet | None, now: datetime) -> int:
 
 
 def balance_for(*, user: User, now: datetime | None = None) -> Balance:
+    return balance_of(wallet=Wallet.objects.filter(user_id=user.pk).first(), now=now)
+
+
+def balance_of(*, wallet: Wallet | None, now: datetime | None = None) -> Balance:
+    """The balance a wallet row says (None: a user who never had one), for lists that fetched
+    the wallets already."""
     now = now or timezone.now()
-    wallet = Wallet.objects.filter(user_id=user.pk).first()
     unlimited = wallet is not None and wallet.enterprise_active(now)
     return Balance(
         free_left_today=_free_left(wallet, now),
@@ -147,3 +156,70 @@ def wallet_mismatches() -> list[WalletMismatch]:
                 )
             )
     return found
+
+
+# --- the sales console ------------------------------------------------------------------------
+
+
+def comparisons_on(*, day: date, user: User | None = None) -> int:
+    """Comparisons charged on a UTC day (Enterprise use included, refunded failures not)."""
+    reservations = LedgerEntry.objects.filter(kind__in=RESERVATION_KINDS, day=day)
+    refunds = LedgerEntry.objects.filter(kind=Kind.REFUND, day=day)
+    if user is not None:
+        reservations, refunds = reservations.filter(user=user), refunds.filter(user=user)
+    return reservations.exclude(comparison_id__in=refunds.values("comparison_id")).count()
+
+
+@dataclass(frozen=True)
+class Revenue:
+    currency: str
+    cents: int
+
+
+@dataclass(frozen=True)
+class SalesDay:
+    """The console's home: today's business, UTC."""
+
+    day: date
+    sign_ups: int
+    paying_customers: int  # customers who bought a pack today
+    purchases: int
+    revenue: list[Revenue]  # per currency, from today's purchases not refunded or disputed
+    comparisons: int
+    open_inquiries: int
+    enterprise_customers: int  # on an Enterprise plan in force now
+
+
+def sales_day(*, now: datetime | None = None) -> SalesDay:
+    now = now or timezone.now()
+    day = now.astimezone(UTC).date()
+    midnight = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    bought = Purchase.objects.filter(created_at__gte=midnight, status=PurchaseStatus.PAID)
+    revenue = bought.values("currency").annotate(cents=Sum("amount_cents")).order_by("currency")
+    return SalesDay(
+        day=day,
+        sign_ups=customers_joined_since(since=midnight).count(),
+        paying_customers=bought.values("user").distinct().count(),
+        purchases=bought.count(),
+        revenue=[Revenue(r["currency"], int(r["cents"])) for r in revenue],
+        comparisons=comparisons_on(day=day),
+        open_inquiries=inquiries_open().count(),
+        enterprise_customers=enterprise_customers(now=now).count(),
+    )
+
+
+def enterprise_customers(*, now: datetime) -> QuerySet[Wallet]:
+    in_force = Q(enterprise_until__isnull=True) | Q(enterprise_until__gt=now)
+    return Wallet.objects.filter(in_force, user__in=customers(), plan=Plan.ENTERPRISE)
+
+
+def inquiries_open() -> QuerySet[EnterpriseInquiry]:
+    return EnterpriseInquiry.objects.filter(status__in=OPEN_INQUIRY_STATUSES).order_by(
+        "-created_at"
+    )
+
+
+def inquiries_for(*, user: User) -> QuerySet[EnterpriseInquiry]:
+    """What this customer wrote to sales: signed in, or from the same email signed out."""
+    mine = Q(user=user) | Q(email__iexact=user.email)
+    return EnterpriseInquiry.objects.filter(mine).order_by("-created_at")

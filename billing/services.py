@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -30,26 +31,28 @@ from billing.ledger import append, cache_add, free_sum, roll_free_day, wallet_lo
 from billing.models import (
     RESERVATION_KINDS,
     EnterpriseInquiry,
+    InquiryStatus,
     Kind,
     LedgerEntry,
     Plan,
     Pool,
     Wallet,
 )
+from diffall.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 
-class BillingError(Exception):
+class BillingError(DomainError):
     """A billing refusal with a `detail` written for the user."""
 
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
+    code = "billing_error"
 
 
 class NoCredits(BillingError):
-    """No free credit left today and no paid credit: the API answers 402 no_credits."""
+    """No free credit left today and no paid credit (the API answers 402)."""
+
+    code = "no_credits"
 
 
 class ReservationNotFound(BillingError):
@@ -58,6 +61,20 @@ class ReservationNotFound(BillingError):
 
 class AlreadySettled(BillingError):
     """refund for a comparison whose credit was already settled."""
+
+
+class CreditsNotCovered(BillingError):
+    """A staff removal of more paid credits than the balance holds: balances set by hand never go
+    below zero (only a payment reversal can leave a debt)."""
+
+
+@dataclass(frozen=True)
+class CreditAdjustment:
+    """A staff grant or removal and the paid balance it moved from and to."""
+
+    entry: LedgerEntry
+    before: int
+    after: int
 
 
 def _no_credits_detail(paid: int) -> str:
@@ -196,9 +213,10 @@ def credits_grant_admin(
     reason: str,
     staff: User | None = None,
     now: datetime | None = None,
-) -> LedgerEntry:
+) -> CreditAdjustment:
     """Add (amount > 0) or remove (amount < 0) paid credits by hand. A reason is required; the
-    entry names the staff member (None = a management command)."""
+    entry names the staff member (None = a management command). A removal the paid balance does
+    not cover is refused with CreditsNotCovered (and by a database trigger on PostgreSQL)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("A reason is required to grant or remove credits")
@@ -207,6 +225,9 @@ def credits_grant_admin(
     now = now or timezone.now()
     with transaction.atomic():
         wallet = wallet_locked(user.pk)
+        before = wallet.paid
+        if amount < 0 and before + amount < 0:
+            raise CreditsNotCovered(_not_covered_detail(user, -amount, before))
         entry = append(
             wallet,
             kind=Kind.ADMIN_ADJUSTMENT,
@@ -217,7 +238,14 @@ def credits_grant_admin(
             staff=staff,
         )
         cache_add(wallet, pool=Pool.PAID, amount=amount)
-    return entry
+    return CreditAdjustment(entry=entry, before=before, after=wallet.paid)
+
+
+def _not_covered_detail(user: User, removing: int, balance: int) -> str:
+    most = f"Remove at most {balance}." if balance > 0 else "There are no paid credits to remove."
+    return (
+        f"Cannot remove {removing} credits from {user.email}: the paid balance is {balance}. {most}"
+    )
 
 
 def plan_set_enterprise(
@@ -304,7 +332,7 @@ def enterprise_inquiry_create(
     monthly_volume: int | None = None,
     user: User | None = None,
 ) -> EnterpriseInquiry:
-    """A "Contact sales" request; staff see it in the admin (Enterprise inquiries)."""
+    """A "Contact sales" request; sales see it in the console (Enterprise inquiries)."""
     inquiry = EnterpriseInquiry.objects.create(
         user=user,
         name=name,
@@ -315,3 +343,9 @@ def enterprise_inquiry_create(
     )
     log.info("Enterprise inquiry %s from %s", inquiry.public_id, email)
     return inquiry
+
+
+def enterprise_inquiry_close(*, inquiry: EnterpriseInquiry) -> None:
+    """Closed, not deleted: what a prospect asked for stays on record."""
+    inquiry.status = InquiryStatus.CLOSED
+    inquiry.save(update_fields=["status"])

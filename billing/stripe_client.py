@@ -56,10 +56,9 @@ def _client() -> stripe.StripeClient:
         raise PaymentProviderError(
             "Payments are not configured on this server (STRIPE_SECRET_KEY)."
         )
-    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
-        base_addresses=base,  # type: ignore[arg-type]
+        base_addresses={"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None,
         max_network_retries=0,
         http_client=stripe.new_default_http_client(timeout=TIMEOUT_S),
     )

@@ -4,6 +4,7 @@ purchase history, and the "Contact sales" form."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from accounts.models import User
 from billing import payments, selectors, services, stripe_client
 from billing.forms import ContactSalesForm
 
@@ -26,7 +28,7 @@ SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
 def checkout(request: HttpRequest) -> HttpResponse:
     """Start a Stripe Checkout Session for one pack and send the user to Stripe's payment page."""
     try:
-        url = payments.checkout_start(user=request.user)  # type: ignore[arg-type]
+        url = payments.checkout_start(user=cast(User, request.user))  # login_required
     except stripe_client.PaymentProviderError as exc:
         messages.error(request, f"The payment page could not be opened: {exc.detail} Try again.")
         return redirect(BALANCE)
@@ -71,11 +73,11 @@ def checkout_cancel(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)  # login_required
     context = {
-        "balance": selectors.balance_for(user=user),  # type: ignore[arg-type]
-        "purchases": selectors.purchases_for(user=user),  # type: ignore[arg-type]
-        "entries": selectors.ledger_for(user=user, limit=100),  # type: ignore[arg-type]
+        "balance": selectors.balance_for(user=user),
+        "purchases": selectors.purchases_for(user=user),
+        "entries": selectors.ledger_for(user=user, limit=100),
         "pack_size": settings.CREDIT_PACK_SIZE,
         "price": services.price_text(),
     }

@@ -1,6 +1,6 @@
-"""The Comparison API (the contract: shared/seeds/000_…txt). One view per endpoint; each calls one
-service. Authentication is the X-API-Key header (or the website's session); every endpoint is rate
-limited per key."""
+"""The Comparison API (the contract: docs/api-contract.txt, the page served at /api). One view
+per endpoint, listed in diffall/api_urls.py; each calls one service. Authentication is the
+X-API-Key header (or the website's session); every endpoint is rate limited per key."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
@@ -22,7 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.authentication import ApiKeyAuthentication, ApiKeyView
+from accounts.models import User
 from comparisons import idempotency, inputs, selectors, services, storage
+from comparisons.engines import REGISTRY
+from comparisons.errors import BadRequest, InvalidIgnoreRegions, InvalidMode, InvalidThreshold
 from comparisons.models import Comparison
 from comparisons.serializers import (
     AcceptedSerializer,
@@ -31,7 +34,8 @@ from comparisons.serializers import (
     CompareRequestSerializer,
     ComparisonSerializer,
 )
-from diffall.api_errors import ApiError, ErrorSerializer
+from diffall.api_errors import ApiError, ErrorSerializer, status_for_code
+from diffall.ratelimits import limits_text
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -43,12 +47,18 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         409: "A request with this Idempotency-Key is still being accepted; retry shortly.",
         413: "File too large.",
         422: "Files could not be compared (e.g. unreadable).",
-        429: "Rate-limited: 3/second and 60/minute per key. See Retry-After.",
+        429: f"Rate-limited: {limits_text(short=True)} per key. See Retry-After.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=meaning[code]) for code in codes}
 
 
-_DONE = "Image, subtitle, text: the result (with blob=true, for images: the diff PNG itself)."
+def _types(*, runs_async: bool) -> str:
+    """e.g. "Image, subtitle, text": the media types answered at once (or run as jobs)."""
+    return ", ".join(t.name for t in REGISTRY.values() if t.runs_async == runs_async).capitalize()
+
+
+_DONE = f"{_types(runs_async=False)}: the result (with blob=true, for images: the diff PNG itself)."
+_ACCEPTED = f"{_types(runs_async=True)}: poll status_url."
 
 
 class ApiView(ApiKeyView):
@@ -74,7 +84,7 @@ class CompareSchema(AutoSchema):
     is, and file1 is optional on its own (source_url may replace it)."""
 
     def _get_request_body(self, direction: str = "request") -> dict[str, Any] | None:
-        body: dict[str, Any] | None = super()._get_request_body(direction)
+        body: dict[str, Any] | None = super()._get_request_body(direction)  # type: ignore[no-untyped-call]
         if body is not None:
             body["required"] = True
         return body
@@ -103,7 +113,7 @@ class CompareView(ApiView):
         responses={
             (200, "application/json"): OpenApiResponse(ComparisonSerializer, description=_DONE),
             (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description=_DONE),
-            202: OpenApiResponse(AcceptedSerializer, description="Video, audio: poll status_url."),
+            202: OpenApiResponse(AcceptedSerializer, description=_ACCEPTED),
             **_errors(400, 401, 402, 409, 413, 422, 429),
         },
         parameters=[
@@ -123,7 +133,7 @@ class CompareView(ApiView):
         options = _options(request.data, request.query_params)  # before any URL is fetched
         key = request.headers.get("Idempotency-Key")
         if key is None:
-            return self._submit(request, options)
+            return self._submit(request, options)[0]
         key = idempotency.checked_key(key)
         replay = idempotency.request_claim(
             user=request.user, key=key, fingerprint=_fingerprint(request)
@@ -131,27 +141,29 @@ class CompareView(ApiView):
         if replay is not None:
             return _replayed(replay)
         try:
-            response = self._submit(request, options)
+            response, comparison_id = self._submit(request, options)
         except BaseException:
             idempotency.request_release(user=request.user, key=key)
             raise
         body = response.data if isinstance(response, Response) else None
         idempotency.request_complete(
             user=request.user, key=key, status=response.status_code, body=body,
-            comparison_id=getattr(response, "comparison_id", None),
+            comparison_id=comparison_id,
         )  # fmt: skip
         return response
 
-    def _submit(self, request: Request, options: dict[str, Any]) -> Response | HttpResponse:
+    def _submit(
+        self, request: Request, options: dict[str, Any]
+    ) -> tuple[Response | HttpResponse, uuid.UUID]:
+        """The answer, and the job it is about (an Idempotency-Key remembers both)."""
         file_a, file_b = inputs.collect(request.FILES, request.data, self.workdir)
         comparison = services.comparison_submit(
-            user=request.user, file_a=file_a, file_b=file_b,
+            user=cast(User, request.user), file_a=file_a, file_b=file_b,
             mode=options.get("mode"), threshold=options.get("threshold"),
+            ignore_regions=options.get("ignore_regions", ()),
             callback_url=options.get("callback_url") or "",
         )  # fmt: skip
-        response = _answer(comparison, blob=bool(options.get("blob")))
-        response.comparison_id = comparison.id  # type: ignore[union-attr]
-        return response
+        return _answer(comparison, blob=bool(options.get("blob"))), comparison.id
 
 
 def _fingerprint(request: Request) -> str:
@@ -184,26 +196,30 @@ def _replayed(replay: idempotency.Replay) -> Response | HttpResponse:
 
 
 def _options(data: Any, query: Mapping[str, Any]) -> dict[str, Any]:
-    """mode, threshold and blob from the body; blob also from the query string (`?blob=true`,
-    as PixLab takes it)."""
+    """mode, threshold, blob and ignore_regions from the body; blob also from the query string
+    (`?blob=true`, as PixLab takes it)."""
     if not isinstance(data, Mapping):  # a JSON list or number: collect() explains the shape
         data = {}
-    names = ("mode", "threshold", "blob", "callback_url")
+    names = ("mode", "threshold", "blob", "callback_url", "ignore_regions")
     fields = {k: data[k] for k in names if k in data and data[k] != ""}
     if "blob" not in fields and query.get("blob"):
         fields["blob"] = query["blob"]
     serializer = CompareOptionsSerializer(data=fields)
     if not serializer.is_valid():
         field, problems = next(iter(serializer.errors.items()))
-        code = {"threshold": "invalid_threshold", "mode": "invalid_mode"}.get(field, "bad_request")
-        raise ApiError(400, code, f"{field}: {' '.join(str(p) for p in problems)}")
+        error = {
+            "threshold": InvalidThreshold,
+            "mode": InvalidMode,
+            "ignore_regions": InvalidIgnoreRegions,
+        }.get(field, BadRequest)
+        raise error(f"{field}: {' '.join(str(p) for p in problems)}")
     return dict(serializer.validated_data)
 
 
 def _answer(comparison: Comparison, *, blob: bool) -> Response | HttpResponse:
     if comparison.status == Comparison.Status.ERROR:
         raise ApiError(
-            503 if comparison.error_code == "storage_unavailable" else 422,
+            status_for_code(comparison.error_code),
             comparison.error_code,
             comparison.error_detail,
             extra={"job_id": str(comparison.id)},

@@ -18,10 +18,10 @@
    bytes hold. SRT cue blocks make a subtitle, as the subtitle engine's parser reads them;
    otherwise a cheap look picks JSON, XML, CSV or plain text.
 
-Anything else raises `UnsupportedType`. Its message is built by the caller, who knows the file's
-name in the request: `exc.for_file("file1")` gives "file1 looks like a PDF document; DiffALL
-compares images (...)". `exc.what` is the bare noun phrase ("a PDF document", "an empty file")
-and `exc.detail` is the same sentence about "the file".
+Anything else raises `UnsupportedType` (comparisons/errors.py). Its `detail` speaks of "the file";
+the caller, who knows the file's name in the request, re-tells it: `exc.about("file1")` says
+"file1 looks like a PDF document; DiffALL compares images (...)". `exc.what` is the bare noun
+phrase ("a PDF document", "an empty file").
 """
 
 from __future__ import annotations
@@ -30,21 +30,30 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from comparisons.engines import REGISTRY, sniffers, spec_of
 from comparisons.engines.base import UnreadableFile
 from comparisons.engines.subtitle import srt, webvtt
 from comparisons.engines.text.structured import csv_delimiter
 from comparisons.engines.textio import decode
+from comparisons.errors import UnsupportedType
 
 HEAD_BYTES = 64 * 1024
 
+
+def _and(words: list[str] | tuple[str, ...]) -> str:
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
+# What DiffALL compares and what to convert a refused file to, as the registry names the types.
 SUPPORTED = (
-    "DiffALL compares images (JPG, PNG, WebP, GIF), video (MP4, AVI, MOV, MKV), "
-    "audio (MP3, WAV, FLAC, AAC), subtitles (SRT, VTT) and text (plain text, JSON, CSV, XML)."
+    "DiffALL compares "
+    + _and([f"{t.noun} ({', '.join(t.formats)})" for t in REGISTRY.values()])
+    + "."
 )
 _CONVERT = {
-    "image": "DiffALL reads JPG, PNG, WebP and GIF images: convert it to PNG or JPEG first.",
-    "video": "DiffALL reads MP4, AVI, MOV and MKV video: convert it to MP4 first.",
-    "audio": "DiffALL reads MP3, WAV, FLAC and AAC audio: convert it to WAV or MP3 first.",
+    media_type: f"DiffALL reads {_and(spec_of(media_type).formats)} {spec_of(media_type).noun}: "
+    f"convert it to {target} first."
+    for media_type, target in (("image", "PNG or JPEG"), ("video", "MP4"), ("audio", "WAV or MP3"))
 }
 
 
@@ -54,23 +63,6 @@ class Detected:
     format: str  # "png", "mp4", "m4a", "srt", "json", "plain", ...
 
 
-class UnsupportedType(Exception):
-    """The file is of a kind DiffALL does not compare (HTTP 400)."""
-
-    status_code = 400
-    code = "unsupported_type"
-
-    def __init__(self, what: str, hint: str = SUPPORTED) -> None:
-        self.what = what  # "a PDF document"
-        self.hint = hint  # what the user can do about it
-        self.detail = self.for_file("the file")
-        super().__init__(self.detail)
-
-    def for_file(self, label: str) -> str:
-        """The user-facing sentence about one input, e.g. `for_file("file1")`."""
-        return f"{label} looks like {self.what}; {self.hint}"
-
-
 def detect(path: Path) -> Detected:
     """The media type and format of the file at `path`, or `UnsupportedType`."""
     with path.open("rb") as handle:
@@ -78,10 +70,19 @@ def detect(path: Path) -> Detected:
         complete = not handle.read(1)
     if not head:
         raise UnsupportedType("an empty file", "upload a file that has content.")
-    found = _by_signature(path, head) or _as_text(head, complete)
+    found = _registered(head) or _by_signature(path, head) or _as_text(head, complete)
     if found is None:
-        raise UnsupportedType("binary data of a kind DiffALL does not read")
+        raise UnsupportedType("binary data of a kind DiffALL does not read", SUPPORTED)
     return found
+
+
+def _registered(head: bytes) -> Detected | None:
+    """Media types added to the registry with their own `sniff` recognise their files first."""
+    for media_type, sniff in sniffers():
+        found = sniff(head)
+        if found:
+            return Detected(media_type, found)
+    return None
 
 
 def _by_signature(path: Path, head: bytes) -> Detected | None:
@@ -121,7 +122,7 @@ def _riff(path: Path, head: bytes) -> Detected | None:
         return _by_streams(path, "avi", video="avi", audio="avi", fallback="video")
     if b"\x00" not in head[:1024]:
         return None  # text that happens to begin with "RIFF"
-    raise UnsupportedType(f"a RIFF file of kind {kind.decode('latin-1').strip()!r}")
+    raise UnsupportedType(f"a RIFF file of kind {kind.decode('latin-1').strip()!r}", SUPPORTED)
 
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
@@ -182,7 +183,7 @@ def _by_streams(
         return Detected("video", video)
     if has_audio:
         return Detected("audio", audio)
-    raise UnsupportedType(f"a {video.upper()} file with neither video nor audio in it")
+    raise UnsupportedType(f"a {video.upper()} file with neither video nor audio in it", SUPPORTED)
 
 
 def _stream_kinds(path: Path, demuxer: str) -> tuple[bool, bool] | None:

@@ -15,9 +15,8 @@ only our server can reach (SSRF): loopback, private networks, the cloud metadata
 - One deadline covers everything (resolution, connects, redirects, the body); the body is streamed
   to `dest` with the size cap enforced while reading, and a partial file is deleted on any failure.
 
-Errors share `FetchError`, whose `status_code` and `code` are what the API answers and whose
-`detail` is written for the user: `UrlNotAllowed` (400), `UrlTooLarge` (413) and
-`UrlFetchFailed` (422).
+Errors share `FetchError` (comparisons/errors.py), whose `detail` is written for the user:
+`UrlNotAllowed`, `UrlTooLarge` and `UrlFetchFailed`.
 """
 
 from __future__ import annotations
@@ -44,6 +43,8 @@ from urllib3.exceptions import (
     ReadTimeoutError,
     SSLError,
 )
+
+from comparisons.errors import FetchError, UrlFetchFailed, UrlNotAllowed, UrlTooLarge
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # (address, port) -> may we connect there? The port is passed so that tests can let exactly one
@@ -74,38 +75,6 @@ _DENIED_NETWORKS = tuple(
 )
 _NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
 _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d form
-
-
-class FetchError(Exception):
-    """Base of the fetch errors; `detail` is written for the user."""
-
-    status_code = 422
-    code = "url_fetch_failed"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-class UrlNotAllowed(FetchError):
-    """The URL's scheme or address is one DiffALL never fetches from."""
-
-    status_code = 400
-    code = "url_not_allowed"
-
-
-class UrlTooLarge(FetchError):
-    """The download is over the size cap (announced or while streaming)."""
-
-    status_code = 413
-    code = "file_too_large"
-
-
-class UrlFetchFailed(FetchError):
-    """The download did not succeed: DNS, connection, TLS, timeout or a non-2xx answer."""
-
-    status_code = 422
-    code = "url_fetch_failed"
 
 
 @dataclass(frozen=True)

@@ -24,17 +24,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from comparisons.models import IdempotentRequest
+from diffall.errors import DomainError
 
 KEY_MAX_CHARS = 255
 TTL = timedelta(hours=24)
 
 
-class IdempotencyError(Exception):
+class IdempotencyError(DomainError):
     code = "idempotency_error"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 class InvalidIdempotencyKey(IdempotencyError):

@@ -14,8 +14,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
 from comparisons import fetch
+from comparisons.errors import (
+    BadRequest,
+    ConflictingInputs,
+    DuplicateField,
+    FileTooLarge,
+    MissingFile,
+)
 from comparisons.services import InputFile
-from diffall.api_errors import ApiError
 
 SLOTS = (("file1", "source_url"), ("file2", "target_url"))
 MULTIPART_OVERHEAD = 64 * 1024
@@ -25,16 +31,15 @@ def max_upload_bytes() -> int:
     return int(settings.MAX_UPLOAD_MB) * 1024 * 1024
 
 
-def too_large(what: str) -> ApiError:
-    return ApiError(
-        413, "file_too_large",
+def too_large(what: str) -> FileTooLarge:
+    return FileTooLarge(
         f"{what} is larger than the {settings.MAX_UPLOAD_MB} MB limit per file. "
         "Send a smaller file (or trim the video/audio to at most one minute).",
-    )  # fmt: skip
+    )
 
 
-class CappedUpload(UploadedFile):
-    def __init__(self, path: Path, name: str, content_type: str, size: int) -> None:
+class CappedUpload(UploadedFile):  # type: ignore[type-arg]  # not generic at run time
+    def __init__(self, path: Path, name: str, content_type: str | None, size: int) -> None:
         super().__init__(path.open("rb"), name, content_type, size)
         self.path = path
 
@@ -79,14 +84,13 @@ class CappedUploadHandler(FileUploadHandler):
 
 
 def collect(files: Any, data: Any, workdir: Path) -> tuple[InputFile, InputFile]:
-    """Both inputs as local files, each an upload or a URL. 400 when one is missing, sent twice,
-    or sent both ways."""
+    """Both inputs as local files, each an upload or a URL; refused when one is missing, sent
+    twice, or sent both ways."""
     if not isinstance(data, Mapping):
-        raise ApiError(
-            400, "bad_request",
+        raise BadRequest(
             "The JSON body must be an object, such as "
             '{"source_url": "https://…", "target_url": "https://…"}.',
-        )  # fmt: skip
+        )
     return _one_input(files, data, workdir, 0), _one_input(files, data, workdir, 1)
 
 
@@ -96,15 +100,13 @@ def _one_input(files: Any, data: Mapping[str, Any], workdir: Path, slot: int) ->
     urls = [u for u in _values(data, url_field) if not (isinstance(u, str) and not u.strip())]
     if len(uploads) > 1 or len(urls) > 1:
         name = field if len(uploads) > 1 else url_field
-        raise ApiError(
-            400, "duplicate_field",
+        raise DuplicateField(
             f"{name} was sent more than once; send exactly one {field} (or one {url_field}).",
-        )  # fmt: skip
+        )
     if uploads and urls:
-        raise ApiError(
-            400, "conflicting_inputs",
+        raise ConflictingInputs(
             f"Both {field} and {url_field} were sent; send one of them, not both.",
-        )  # fmt: skip
+        )
     if uploads:
         upload = uploads[0]
         return InputFile(
@@ -124,33 +126,27 @@ def _values(data: Mapping[str, Any], key: str) -> list[Any]:
 
 def _url_input(url: Any, url_field: str, dest: Path) -> InputFile:
     if not isinstance(url, str):
-        raise ApiError(
-            400, "bad_request",
-            f"{url_field} must be a URL given as a string, such as \"https://example.com/a.png\".",
-        )  # fmt: skip
+        raise BadRequest(
+            f'{url_field} must be a URL given as a string, such as "https://example.com/a.png".',
+        )
     return _fetch(url.strip(), dest)
 
 
-def _missing(field: str, *, sent_as_text: bool) -> ApiError:
+def _missing(field: str, *, sent_as_text: bool) -> MissingFile:
     if sent_as_text:  # `-F file1=before.png` (no @), or a file part with an empty file name
-        return ApiError(
-            400, "missing_file",
+        return MissingFile(
             f"{field} arrived as a text value, not as a file. Upload the file itself, with a "
             f"file name (with curl: -F {field}=@path/to/file — note the @), or give a URL as "
             "source_url/target_url.",
-        )  # fmt: skip
-    return ApiError(
-        400, "missing_file",
+        )
+    return MissingFile(
         f"{field} is missing. Send two files as multipart/form-data fields file1 and file2, each "
         "with a file name (or two URLs as source_url and target_url).",
-    )  # fmt: skip
+    )
 
 
 def _fetch(url: str, dest: Path) -> InputFile:
-    try:
-        fetched = fetch.fetch_url(
-            url, dest, max_bytes=max_upload_bytes(), timeout=settings.URL_FETCH_TIMEOUT_S
-        )
-    except fetch.FetchError as exc:
-        raise ApiError(exc.status_code, exc.code, exc.detail) from None
+    fetched = fetch.fetch_url(
+        url, dest, max_bytes=max_upload_bytes(), timeout=settings.URL_FETCH_TIMEOUT_S
+    )
     return InputFile(path=fetched.path, name=url, size=fetched.size)

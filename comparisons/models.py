@@ -27,8 +27,10 @@ class Comparison(models.Model):
     )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
     media_type = models.CharField(max_length=16)
-    mode = models.CharField(max_length=16, default="pixel")
+    mode = models.CharField(max_length=16)  # one of the type's modes (the registry's); "" if none
     threshold = models.FloatField()
+    # Other options of the request, as the API takes them: {"ignore_regions": [{x, y, ...}]}
+    options = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -48,6 +50,9 @@ class Comparison(models.Model):
     metrics = models.JSONField(default=dict, blank=True)
     segments = models.JSONField(default=list, blank=True)
     changes = models.JSONField(default=list, blank=True)
+    # True when the engine found nothing beyond encoding noise (then `changes` is empty)
+    identical = models.BooleanField(null=True, blank=True)
+    summary = models.TextField(blank=True)  # one sentence built from the changes
     diff_file = models.CharField(max_length=255, blank=True)
     error_code = models.CharField(max_length=64, blank=True)
     error_detail = models.TextField(blank=True)

@@ -22,18 +22,38 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from billing import services as billing
-from comparisons import detect, jobs, storage, verdicts
-from comparisons.engines import EngineError, MediaInfo, Options, Result, get_engine
+from comparisons import detect, jobs, storage
+from comparisons import ignore_regions as ignoring
+from comparisons.engines import (
+    REGISTRY,
+    Engine,
+    EngineError,
+    MediaInfo,
+    MediaSpec,
+    Options,
+    Progress,
+    Result,
+    get_engine,
+    spec_of,
+    summaries,
+)
+from comparisons.errors import (
+    FileTooLarge,
+    InvalidIgnoreRegions,
+    InvalidMode,
+    InvalidThreshold,
+    MismatchedTypes,
+    StorageUnavailable,
+    TooLong,
+    Unreadable,
+    UnsupportedType,
+)
 from comparisons.models import Comparison
-from diffall.api_errors import ApiError
 from webhooks import services as webhooks
 
 log = logging.getLogger(__name__)
-
-MODES: dict[str, tuple[str, ...]] = {"image": ("pixel", "feature")}
-TEXT_TYPES = ("text", "subtitle")
-TIMED_TYPES = ("video", "audio")  # capped at MAX_MEDIA_SECONDS; a film's subtitles are not
 
 
 @dataclass(frozen=True)
@@ -61,37 +81,41 @@ class RetryLater(Exception):
 
 def comparison_submit(
     *,
-    user: object,
+    user: User,
     file_a: InputFile,
     file_b: InputFile,
     mode: str | None = None,
     threshold: float | None = None,
+    ignore_regions: tuple[ignoring.Box, ...] = (),
     source: str = Comparison.Source.API,
     callback_url: str = "",
 ) -> Comparison:
     """Check both inputs, reserve a credit, store the files and create the job. Image, subtitle
     and text comparisons run here and come back finished; video and audio are queued."""
     checked = _check_inputs(file_a, file_b)
-    mode = _check_mode(checked.media_type, mode)
-    threshold = _check_threshold(checked.media_type, mode, threshold)
+    spec = spec_of(checked.media_type)
+    mode = _check_mode(spec, mode)
+    threshold = _check_threshold(spec, mode, threshold)
+    _check_ignore_regions(spec, ignore_regions)
     if callback_url:
         callback_url = webhooks.callback_check(user=user, url=callback_url)
-    engine = get_engine(checked.media_type)
+    engine = get_engine(spec.name)
     for label, item in (("file1", file_a), ("file2", file_b)):
         info = _probe(engine, label, item)
-        if checked.media_type in TIMED_TYPES:
+        if spec.timed:
             _check_duration(label, info)
 
     comparison = Comparison(
         id=uuid.uuid4(), user=user, source=source, media_type=checked.media_type,
         mode=mode, threshold=threshold,
+        options={"ignore_regions": ignoring.as_json(ignore_regions)} if ignore_regions else {},
         name_a=file_a.name[:255], name_b=file_b.name[:255],
         format_a=checked.format_a, format_b=checked.format_b,
         size_a=file_a.size, size_b=file_b.size, callback_url=callback_url,
     )  # fmt: skip
     _store_inputs(comparison, file_a, file_b)
-    _create_and_reserve(comparison, queue=engine.runs_async)
-    if engine.runs_async:
+    _create_and_reserve(comparison, queue=spec.runs_async)
+    if spec.runs_async:
         return comparison
     return comparison_run(comparison_id=comparison.id, local_a=file_a.path, local_b=file_b.path)
 
@@ -100,76 +124,84 @@ def _check_inputs(file_a: InputFile, file_b: InputFile) -> Checked:
     found = [_detect(label, item) for label, item in (("file1", file_a), ("file2", file_b))]
     a, b = found
     if a.media_type != b.media_type:
-        raise ApiError(
-            400, "mismatched_types",
+        raise MismatchedTypes(
             f"file1 is {_article(a.media_type)} file, file2 is {_article(b.media_type)} file: "
-            "send two files of the same type.",
-        )  # fmt: skip
+            "send two files of the same type."
+        )
     cap_mb = settings.MAX_TEXT_UPLOAD_MB
-    if a.media_type in TEXT_TYPES:
+    if spec_of(a.media_type).text:
         for label, item in (("file1", file_a), ("file2", file_b)):
             if item.size > cap_mb * 1024 * 1024:
-                raise ApiError(
-                    413, "file_too_large",
+                raise FileTooLarge(
                     f"{label} is {item.size / 1048576:.1f} MB; {a.media_type} files are limited "
-                    f"to {cap_mb} MB.",
-                )  # fmt: skip
+                    f"to {cap_mb} MB."
+                )
     return Checked(media_type=a.media_type, format_a=a.format, format_b=b.format)
 
 
 def _detect(label: str, item: InputFile) -> detect.Detected:
     try:
         return detect.detect(item.path)
-    except detect.UnsupportedType as exc:
-        raise ApiError(400, "unsupported_type", exc.for_file(label)) from None
+    except UnsupportedType as exc:
+        raise exc.about(label) from None
 
 
 def _article(media_type: str) -> str:
     return f"an {media_type}" if media_type[0] in "aeiou" else f"a {media_type}"
 
 
-def _check_mode(media_type: str, mode: str | None) -> str:
+def _check_mode(spec: MediaSpec, mode: str | None) -> str:
     """The mode to run in: "" for types that have no modes (and then none may be asked for)."""
-    allowed = MODES.get(media_type, ())
+    allowed = spec.mode_names
     if not mode:
-        return allowed[0] if allowed else ""
+        return spec.default_mode
     if mode not in allowed:
         if not allowed:
-            raise ApiError(
-                400, "invalid_mode", f"{media_type} comparisons have no modes; leave mode out."
-            )
-        raise ApiError(
-            400, "invalid_mode",
-            f"mode={mode!r} is not available for {media_type} files; "
-            f"use one of: {', '.join(allowed)}.",
-        )  # fmt: skip
+            raise InvalidMode(f"{spec.name} comparisons have no modes; leave mode out.")
+        raise InvalidMode(
+            f"mode={mode!r} is not available for {spec.name} files; "
+            f"use one of: {', '.join(allowed)}."
+        )
     return mode
 
 
-def _check_threshold(media_type: str, mode: str, threshold: float | None) -> float:
+def _check_threshold(spec: MediaSpec, mode: str, threshold: float | None) -> float:
     if threshold is None:
-        return verdicts.default_threshold(media_type, mode)
+        return spec.threshold(mode)
     if not 0 <= threshold <= 100:
-        raise ApiError(400, "invalid_threshold", "threshold must be a number from 0 to 100.")
+        raise InvalidThreshold("threshold must be a number from 0 to 100.")
     return float(threshold)
 
 
-def _probe(engine: object, label: str, item: InputFile) -> MediaInfo:
+def _check_ignore_regions(spec: MediaSpec, ignore_regions: tuple[ignoring.Box, ...]) -> None:
+    if ignore_regions and not spec.ignores_regions:
+        raise InvalidIgnoreRegions(
+            f"ignore_regions: masks parts of images; these are {spec.name} files. Leave it out."
+        )
+
+
+def _options(comparison: Comparison) -> Options:
+    """What the engine is told of the request: the mode, and the regions of file1 to leave out."""
+    regions = comparison.options.get("ignore_regions", [])
+    boxes = tuple((box["x"], box["y"], box["width"], box["height"]) for box in regions)
+    return Options(mode=comparison.mode, ignore_regions=boxes)
+
+
+def _probe(engine: Engine, label: str, item: InputFile) -> MediaInfo:
     try:
-        info: MediaInfo = engine.probe(item.path)  # type: ignore[attr-defined]
+        return engine.probe(item.path)
     except EngineError as exc:
-        raise ApiError(422, exc.code, f"{label} could not be read: {exc.detail}") from None
-    return info
+        raise Unreadable(f"{label} could not be read: {exc.detail}", code=exc.code) from None
 
 
 def _check_duration(label: str, info: MediaInfo) -> None:
     limit = settings.MAX_MEDIA_SECONDS
     if info.duration_s is not None and info.duration_s > limit + 0.5:
-        raise ApiError(
-            400, "too_long",
-            f"{label} is {info.duration_s:.1f} s long; video and audio are limited to "
-            f"{limit} seconds. Trim it and try again.",
-        )  # fmt: skip
+        timed = " and ".join(spec.name for spec in REGISTRY.values() if spec.timed)
+        raise TooLong(
+            f"{label} is {info.duration_s:.1f} s long; {timed} are limited to "
+            f"{limit} seconds. Trim it and try again."
+        )
 
 
 def _store_inputs(comparison: Comparison, file_a: InputFile, file_b: InputFile) -> None:
@@ -196,9 +228,6 @@ def _create_and_reserve(comparison: Comparison, *, queue: bool) -> None:
             )
             if queue:
                 transaction.on_commit(lambda: jobs.enqueue(comparison.id))
-    except billing.NoCredits as exc:
-        _delete_inputs(comparison)
-        raise ApiError(402, "no_credits", exc.detail) from None
     except BaseException:
         _delete_inputs(comparison)  # nothing half-written survives a failed submit
         raise
@@ -237,12 +266,13 @@ def comparison_run(
     try:
         with jobs.heartbeat(comparison.id, lease):
             with _local_inputs(comparison, local_a, local_b) as (path_a, path_b):
-                progress = _progress_writer(comparison.id) if engine.runs_async else _no_progress
-                result = engine.compare(path_a, path_b, Options(mode=comparison.mode), progress)
+                async_job = spec_of(comparison.media_type).runs_async
+                progress = _progress_writer(comparison.id) if async_job else _no_progress
+                result = engine.compare(path_a, path_b, _options(comparison), progress)
             # Saving the result (the diff image goes to S3) can fail too: it fails the job, with
             # a refund, like any other error — never a 500 or a job left processing.
             return _finish(comparison, result, elapsed_s=time.monotonic() - started)
-    except storage.StorageUnavailable as exc:
+    except StorageUnavailable as exc:
         return fail(exc.code, exc.detail)
     except EngineError as exc:
         if exc.retry and retry_transient and comparison.attempts < settings.JOB_MAX_ATTEMPTS:
@@ -305,7 +335,7 @@ def _no_progress(_: float) -> None:
     pass
 
 
-def _progress_writer(comparison_id: uuid.UUID, min_interval_s: float = 0.2):  # type: ignore[no-untyped-def]
+def _progress_writer(comparison_id: uuid.UUID, min_interval_s: float = 0.2) -> Progress:
     """Write progress to the job row as the engine reports it, at most every `min_interval_s`."""
     last = {"value": -1, "at": 0.0}
 
@@ -340,6 +370,11 @@ def _finish(comparison: Comparison, result: Result, *, elapsed_s: float) -> Comp
         comparison.metrics = result.metrics
         comparison.segments = result.segments
         comparison.changes = result.changes
+        # Never identical with a change listed; an engine that has not decided (None) is
+        # identical only when it lists nothing and scores 100.
+        decided = result.identical if result.identical is not None else result.similarity >= 100
+        comparison.identical = decided and not result.changes
+        comparison.summary = result.summary or summaries.summarise(result.changes)
         comparison.diff_file = diff_file
         comparison.status = Comparison.Status.DONE
         comparison.progress = 100
@@ -379,10 +414,10 @@ def comparisons_sweep_stale(*, now: datetime | None = None) -> dict[str, int]:
     return jobs.sweep(now=now)
 
 
-def uploads_purge(*, now: object = None) -> int:
+def uploads_purge(*, now: datetime | None = None) -> int:
     """Delete input files older than the retention period; results and diff images stay."""
     now = now or timezone.now()
-    cutoff = now - timedelta(hours=settings.UPLOAD_RETENTION_HOURS)  # type: ignore[operator]
+    cutoff = now - timedelta(hours=settings.UPLOAD_RETENTION_HOURS)
     old = Comparison.objects.filter(files_purged_at__isnull=True, created_at__lt=cutoff).filter(
         status__in=[Comparison.Status.DONE, Comparison.Status.ERROR]
     )

@@ -16,21 +16,10 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from diffall.api_errors import ApiError
+from comparisons.errors import StorageUnavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-class StorageUnavailable(ApiError):
-    """The file store (S3, or the local folder) failed: our fault, and usually passing (503)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            503, "storage_unavailable",
-            "File storage is unavailable right now; nothing was charged. Try again shortly.",
-            headers={"Retry-After": "30"},
-        )  # fmt: skip
 
 
 def _translated(operation: Callable[P, T]) -> Callable[P, T]:

@@ -1,18 +1,11 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
-from comparisons import api, views
+from comparisons import views
+
+app_name = "comparisons"
 
 urlpatterns = [
-    path("api/v1/compare", api.CompareView.as_view(), name="api-compare"),
-    path("api/v1/compare/<str:job_id>", api.CompareDetailView.as_view(), name="api-compare-detail"),
-    path(
-        "api/v1/compare/<str:job_id>/diff.png",
-        api.CompareDiffView.as_view(),
-        name="api-compare-diff",
-    ),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api", views.api_docs, name="api-docs"),
-    path("compare", views.compare_submit, name="compare-submit"),
-    path("c/<uuid:job_id>", views.comparison_page, name="comparison-page"),
+    path("api", views.api_docs, name="api_docs"),
+    path("compare", views.compare_submit, name="compare_submit"),
+    path("c/<uuid:job_id>", views.comparison_page, name="comparison_page"),
 ]

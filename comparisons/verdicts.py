@@ -1,6 +1,11 @@
-"""How a score is put into words: verdict bands, the default match threshold per media type and
-the confidence label. Fixed here and nowhere else. The contract's example pins one point:
-92.4 -> "Moderate similarity — files share significant content"."""
+"""How a score is put into words and colours: verdict bands, the confidence label and the
+website's score colours. Fixed here and nowhere else (the default match threshold is a fact of
+each media type: see the registry in comparisons/engines). The contract's example pins one point:
+92.4 -> "Moderate similarity — files share significant content".
+
+A verdict never contradicts the changes: "Identical" is said when the engine found nothing
+beyond encoding noise (`identical`), and only then; a top-band score with changes found reads
+"High similarity — only minor differences"."""
 
 from __future__ import annotations
 
@@ -13,22 +18,6 @@ VERDICT_BANDS: tuple[tuple[float, str], ...] = (
     (0.0, "Very low similarity — the files are largely different"),
 )
 
-# `match` is similarity >= threshold; a request may pass its own `threshold`. Calibrated on the
-# engines' test media: near-duplicates score above these, edited or unrelated files below.
-DEFAULT_THRESHOLDS: dict[str, float] = {
-    "image": 85.0,
-    "video": 85.0,
-    "audio": 80.0,
-    "subtitle": 85.0,
-    "text": 90.0,
-}
-MODE_THRESHOLDS: dict[tuple[str, str], float] = {("image", "feature"): 80.0}
-
-
-def default_threshold(media_type: str, mode: str) -> float:
-    return MODE_THRESHOLDS.get((media_type, mode), DEFAULT_THRESHOLDS[media_type])
-
-
 # Confidence that the two files are the same content, MediaLayer-style labels.
 CONFIDENCE_BANDS: tuple[tuple[float, str], ...] = (
     (90.0, "high"),
@@ -37,13 +26,29 @@ CONFIDENCE_BANDS: tuple[tuple[float, str], ...] = (
     (0.0, "none"),
 )
 
+# The colour class of a score on the website (the score badge, the video timeline).
+SCORE_CLASSES: tuple[tuple[float, str], ...] = (
+    (90.0, "high"),
+    (60.0, "mid"),
+    (float("-inf"), "low"),
+)
+
 
 def _band(score: float, bands: tuple[tuple[float, str], ...]) -> str:
     return next(label for lowest, label in bands if score >= lowest)
 
 
-def verdict(similarity: float) -> str:
-    return _band(similarity, VERDICT_BANDS)
+IDENTICAL = VERDICT_BANDS[0][1]
+CLOSE = VERDICT_BANDS[1][1]
+
+
+def verdict(similarity: float, *, identical: bool) -> str:
+    """The words for a result: Identical when nothing was found, else the score's band (whose
+    top says "only minor differences", since a difference was found)."""
+    if identical:
+        return IDENTICAL
+    words = _band(similarity, VERDICT_BANDS)
+    return CLOSE if words == IDENTICAL else words
 
 
 def confidence(similarity: float) -> str:
@@ -52,3 +57,7 @@ def confidence(similarity: float) -> str:
 
 def is_match(similarity: float, threshold: float) -> bool:
     return similarity >= threshold
+
+
+def score_class(similarity: float) -> str:
+    return _band(similarity, SCORE_CLASSES)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,10 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from comparisons import inputs, selectors, services
+from comparisons.errors import InvalidThreshold
 from comparisons.models import Comparison
 from comparisons.serializers import ComparisonSerializer
-from diffall.api_errors import ApiError
+from diffall.errors import DomainError
 
 
 @csrf_exempt  # only so the upload handler can be set before the body is read; see below
@@ -28,9 +31,9 @@ def compare_submit(request: HttpRequest) -> HttpResponse:
     # a custom upload handler is to set it first and check the CSRF token right after.
     with TemporaryDirectory(prefix="diffall-in-") as tmp:
         request.upload_handlers = [inputs.CappedUploadHandler(Path(tmp), request)]
-        try:  # the upload cap (413) is enforced while the CSRF check reads the body
+        try:  # the upload cap is enforced while the CSRF check reads the body
             return _compare_submit(request, Path(tmp))
-        except ApiError as exc:
+        except DomainError as exc:  # the API answers these with a status; the page with a message
             messages.error(request, exc.detail)
             return redirect("home")
 
@@ -39,12 +42,12 @@ def compare_submit(request: HttpRequest) -> HttpResponse:
 def _compare_submit(request: HttpRequest, workdir: Path) -> HttpResponse:
     file_a, file_b = inputs.collect(request.FILES, request.POST, workdir)
     comparison = services.comparison_submit(
-        user=request.user, file_a=file_a, file_b=file_b,
+        user=cast(User, request.user), file_a=file_a, file_b=file_b,  # login_required
         mode=request.POST.get("mode") or None,
         threshold=_threshold(request.POST.get("threshold")),
         source=Comparison.Source.WEB,
     )  # fmt: skip
-    return redirect("comparison-page", job_id=comparison.id)
+    return redirect("comparisons:comparison_page", job_id=comparison.id)
 
 
 def _threshold(value: str | None) -> float | None:
@@ -53,9 +56,7 @@ def _threshold(value: str | None) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise ApiError(
-            400, "invalid_threshold", "threshold must be a number from 0 to 100."
-        ) from None
+        raise InvalidThreshold("threshold must be a number from 0 to 100.") from None
 
 
 @login_required

@@ -1,14 +1,17 @@
 """One error shape for the whole API:
     {"status": "error", "error": "<code>", "detail": "<what is wrong and what to do>"}
 
-Views and services raise `ApiError` (or DRF's own exceptions); `exception_handler` renders them
-all in that shape with the right status code. django-ratelimit's `Ratelimited` becomes 429 with
-Retry-After (it subclasses PermissionDenied, which DRF would otherwise answer with 403).
+Services, storage, detection and fetching raise domain errors (diffall/errors.py, one class per
+reason); `STATUS` below is the one table that gives each its HTTP status, and the error's own
+`code` and `detail` fill the body. Views raise `ApiError` for what only HTTP knows (404 for a job
+that is not yours), DRF raises its own exceptions; `exception_handler` renders them all in that
+shape. django-ratelimit's `Ratelimited` becomes 429 with Retry-After (it subclasses
+PermissionDenied, which DRF would otherwise answer with 403).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import (
     PermissionDenied,
@@ -23,8 +26,56 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from comparisons import idempotency
+from billing.services import NoCredits
+from comparisons import errors, idempotency
+from diffall.errors import DomainError
+from diffall.ratelimits import limits_text
 from webhooks import services as webhooks
+
+
+class HttpStatus(NamedTuple):
+    status: int
+    retry_after_s: int | None = None  # sent as Retry-After: when trying again should help
+
+
+# Domain error -> its status in the API. Looked up along the class's bases, nearest first, so a
+# subclass listed here wins over its base. A domain error missing here is a bug: it answers 500.
+STATUS: dict[type[DomainError], HttpStatus] = {
+    errors.BadRequest: HttpStatus(400),
+    errors.MissingFile: HttpStatus(400),
+    errors.DuplicateField: HttpStatus(400),
+    errors.ConflictingInputs: HttpStatus(400),
+    errors.InvalidMode: HttpStatus(400),
+    errors.InvalidThreshold: HttpStatus(400),
+    errors.InvalidIgnoreRegions: HttpStatus(400),
+    errors.UnsupportedType: HttpStatus(400),
+    errors.MismatchedTypes: HttpStatus(400),
+    errors.TooLong: HttpStatus(400),
+    errors.UrlNotAllowed: HttpStatus(400),
+    idempotency.InvalidIdempotencyKey: HttpStatus(400),
+    webhooks.CallbackRefused: HttpStatus(400),
+    webhooks.NoSigningSecret: HttpStatus(400),
+    NoCredits: HttpStatus(402),
+    idempotency.IdempotencyInProgress: HttpStatus(409),
+    errors.FileTooLarge: HttpStatus(413),
+    errors.UrlTooLarge: HttpStatus(413),
+    errors.Unreadable: HttpStatus(422),
+    errors.UrlFetchFailed: HttpStatus(422),
+    idempotency.IdempotencyMismatch: HttpStatus(422),
+    errors.ComparisonError: HttpStatus(422),  # a comparison that failed: comparison_failed, ...
+    errors.StorageUnavailable: HttpStatus(503, retry_after_s=30),
+}
+_STATUS_BY_CODE = {cls.code: row.status for cls, row in STATUS.items()}
+
+
+def status_of(exc: DomainError) -> HttpStatus | None:
+    return next((STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS), None)
+
+
+def status_for_code(code: str) -> int:
+    """The status of a job that failed with `code` (a failure is stored as its code): the
+    status its error class has above, else that of a failed comparison."""
+    return _STATUS_BY_CODE.get(code, STATUS[errors.ComparisonError].status)
 
 
 class ApiError(Exception):
@@ -46,7 +97,7 @@ class ApiError(Exception):
         self.extra = extra or {}  # e.g. the job_id of a comparison that failed
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
     status = serializers.CharField(default="error")
     error = serializers.CharField(help_text="A stable code, e.g. mismatched_types, no_credits.")
     detail = serializers.CharField(help_text="What is wrong and what to do about it.")
@@ -111,32 +162,25 @@ def _request_error(exc: Exception) -> ApiError | None:
     return None
 
 
-# Domain errors -> HTTP status (their `code` and `detail` are the answer's error and detail)
-_DOMAIN_STATUSES: dict[type[Exception], int] = {
-    idempotency.InvalidIdempotencyKey: 400,
-    idempotency.IdempotencyInProgress: 409,
-    idempotency.IdempotencyMismatch: 422,
-    webhooks.CallbackRefused: 400,
-    webhooks.NoSigningSecret: 400,
-}
-
-
-def _domain_error(exc: Exception) -> ApiError | None:
-    status_code = next((s for cls, s in _DOMAIN_STATUSES.items() if isinstance(exc, cls)), None)
-    if status_code is None:
+def _domain_error(exc: DomainError) -> Response | None:
+    row = status_of(exc)
+    if row is None:
         return None
-    return ApiError(status_code, getattr(exc, "code", "error"), getattr(exc, "detail", str(exc)))
+    headers = {"Retry-After": str(row.retry_after_s)} if row.retry_after_s else None
+    return error_response(row.status, exc.code, exc.detail, headers)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    exc = _request_error(exc) or _domain_error(exc) or exc
+    exc = _request_error(exc) or exc
+    if isinstance(exc, DomainError):
+        return _domain_error(exc)
     if isinstance(exc, ApiError):
         return error_response(exc.status_code, exc.code, exc.detail, exc.headers, exc.extra)
     if isinstance(exc, Ratelimited):
         return error_response(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "rate_limited",
-            "Too many requests: the limit is 3 per second and 60 per minute per key. "
+            f"Too many requests: the limit is {limits_text()} per key. "
             "Wait for the number of seconds in Retry-After and try again.",
             {"Retry-After": str(getattr(exc, "retry_after", 1))},
         )

@@ -1,4 +1,5 @@
-"""Per-key API rate limits (3/s and 60/min by default, API_RATE_LIMITS) on the shared cache.
+"""Per-key API rate limits (settings.API_RATE_LIMITS, the one place they are set) on the shared
+cache, and the words the API uses for them.
 
 django-ratelimit counts with atomic increments in fixed wall-clock windows. It is applied as a DRF
 permission so it runs after authentication and can key on the API key (or, for the website, on
@@ -9,6 +10,7 @@ diffall.api_errors renders as 429 with a Retry-After header.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +20,24 @@ from django_ratelimit.exceptions import Ratelimited
 from rest_framework.permissions import BasePermission
 
 log = logging.getLogger(__name__)
+
+_UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
+
+
+def _in_words(rate: str, *, short: bool) -> str:
+    """ "3/s" -> "3 per second" (short: "3/second"); "10/5m" -> "10 per 5 minutes"."""
+    count, _, period = rate.partition("/")
+    found = re.fullmatch(r"(\d*)([smhd])", period)
+    if found is None:
+        return rate
+    many, unit = found[1], _UNITS[found[2]]
+    per = f"{many} {unit}s" if many and many != "1" else unit
+    return f"{count}/{per}" if short else f"{count} per {per}"
+
+
+def limits_text(*, short: bool = False) -> str:
+    """The limits in words: "3 per second and 60 per minute" ("3/second and 60/minute")."""
+    return " and ".join(_in_words(rate, short=short) for rate in settings.API_RATE_LIMITS)
 
 
 def _client_key(request: Any) -> str:
@@ -45,6 +65,6 @@ class WithinRateLimits(BasePermission):
                 return True
             if usage and usage["should_limit"]:
                 exc = Ratelimited()
-                exc.retry_after = max(1, int(usage["time_left"]))  # type: ignore[attr-defined]
+                exc.retry_after = max(1, int(usage["time_left"]))
                 raise exc
         return True

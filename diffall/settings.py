@@ -76,7 +76,7 @@ if not DEBUG and API_KEY_PEPPER == _DEV_PEPPER:
     raise ImproperlyConfigured("API_KEY_PEPPER must be set to a random secret when DEBUG is off")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "billing.console.apps.ConsoleAdminConfig",  # django.contrib.admin as the sales console
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,3 +1,7 @@
+"""The site's URLs: the API (one list, diffall/api_urls.py) under /api/, then each app's pages.
+Every URL name is namespaced by its app (`billing:checkout`); the two site-wide pages are `home`
+and `healthz`."""
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,6 +15,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/", include("diffall.api_urls")),
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("comparisons.urls")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from comparisons import fetch
+from comparisons.errors import FetchError
+from diffall.errors import DomainError
 from webhooks import signing
 from webhooks.models import SigningSecret, WebhookDelivery, WebhookEndpoint
 
@@ -25,12 +28,8 @@ log = logging.getLogger(__name__)
 MAX_ENDPOINTS = 10
 
 
-class WebhookError(Exception):
+class WebhookError(DomainError):
     code = "webhook_error"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 class CallbackRefused(WebhookError):
@@ -62,7 +61,7 @@ def url_check(url: str) -> str:
         fetch.check_url(
             url, timeout=settings.URL_FETCH_TIMEOUT_S, is_allowed_address=is_allowed_address
         )
-    except fetch.FetchError as exc:
+    except FetchError as exc:
         raise CallbackRefused(f"callback_url: {exc.detail}") from None
     return url
 
@@ -118,7 +117,7 @@ def deliveries_start(*, comparison: Any) -> list[WebhookDelivery]:
         except IntegrityError:
             continue  # already made by an earlier call
         created.append(delivery)
-        transaction.on_commit(lambda d=delivery.id: _enqueue(d))
+        transaction.on_commit(partial(_enqueue, delivery.id))
     return created
 
 
@@ -155,7 +154,7 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery:
             delivery.url, body, headers,
             timeout=settings.WEBHOOK_TIMEOUT_S, is_allowed_address=is_allowed_address,
         )  # fmt: skip
-    except fetch.FetchError as exc:
+    except FetchError as exc:
         delivery.last_status_code, delivery.last_error = None, exc.detail[:500]
     else:
         delivery.last_status_code = status
@@ -189,4 +188,4 @@ def _payload(delivery: WebhookDelivery) -> bytes:
 
 def retry_delay_s(attempt: int) -> float:
     """Exponential backoff: base, 2 * base, 4 * base, ... (attempt 1 is the first retry)."""
-    return float(settings.WEBHOOK_RETRY_BASE_S) * 2 ** (attempt - 1)
+    return float(settings.WEBHOOK_RETRY_BASE_S) * 2.0 ** (attempt - 1)

@@ -3,14 +3,16 @@ attempt with exponential backoff, and gives up after WEBHOOK_MAX_ATTEMPTS."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
 
 from webhooks import services
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True)
-def deliver_webhook(self, delivery_id: int) -> None:  # type: ignore[no-untyped-def]
+@shared_task(bind=True, max_retries=None, acks_late=True)  # type: ignore[untyped-decorator]
+def deliver_webhook(self: Any, delivery_id: int) -> None:
     try:
         services.delivery_attempt(delivery_id=delivery_id)
     except services.DeliveryFailed as exc:

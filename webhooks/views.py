@@ -58,4 +58,4 @@ def endpoint_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         raise Http404("No such endpoint")
     services.endpoint_delete(endpoint=endpoint)
     messages.success(request, f"Webhook endpoint {endpoint.url} deleted: it gets no more events.")
-    return redirect("webhooks")
+    return redirect("webhooks:webhooks_page")

@@ -30,7 +30,9 @@ class MediaInfo:
 
 @dataclass(frozen=True)
 class Options:
-    mode: str = "pixel"  # images: "pixel" (default) or "feature"
+    mode: str = ""  # one of the media type's modes (see the registry); "" = its default
+    # images: (x, y, width, height) rectangles of file1, in its pixels, left out of the score
+    ignore_regions: tuple[tuple[int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

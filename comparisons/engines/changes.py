@@ -26,8 +26,14 @@ def _change(
         **location,
         "before": before,
         "after": after,
-        "magnitude": round(min(1.0, max(0.0, float(magnitude))), 3),
+        "magnitude": _share(magnitude),
     }
+
+
+def _share(magnitude: float) -> float:
+    """0..1 to 3 decimals; a change that differs at all never rounds down to 0 (0.001)."""
+    value = min(1.0, max(0.0, float(magnitude)))
+    return max(round(value, 3), 0.001) if value > 0 else 0.0
 
 
 def _box(box: Box) -> dict[str, int]:
@@ -51,6 +57,14 @@ def _span(
 
 
 NO_SPAN: tuple[None, None] = (None, None)
+
+
+def apart(source: tuple[float, float], target: tuple[float, float]) -> float:
+    """The magnitude of a `shifted` span: 1 - intersection over union of where it was and where
+    it is (in one time base), so 0 is the same place and 1 no overlap at all."""
+    both = max(0.0, min(source[1], target[1]) - max(source[0], target[0]))
+    either = max(source[1], target[1]) - min(source[0], target[0])
+    return 1.0 - both / either if either > 0 else 0.0
 
 
 def region(
@@ -118,4 +132,6 @@ def cue(
 
 def location_of(change: Change) -> str:
     """The key that locates a change (`cue` for subtitles, which also carry `time`)."""
+    if "cue" in change:  # checked first: a cue change has a `time` too
+        return "cue"
     return next(key for key in LOCATIONS if key in change)

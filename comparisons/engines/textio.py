@@ -411,3 +411,18 @@ def _chunk_chars(ref: Sequence[str], hyp: Sequence[str], op: Op) -> int:
     if len(x) * len(y) > EXACT_CHAR_CELLS // 16:
         return max(len(x), len(y))  # an upper bound; such a stretch is unrelated text anyway
     return int(Levenshtein.distance(x, y))
+
+
+def difference(a: str, b: str) -> float:
+    """How much of two strings differs, 0..1: the edit distance over the longer length. The
+    common ends are taken off first (an edit in a 2 MB line costs what the edit costs); a middle
+    still too large to align exactly is counted as entirely different, an upper bound."""
+    longest = max(len(a), len(b))
+    if not longest:
+        return 0.0
+    pre = _common_prefix(a, b)
+    suf = _common_suffix(a[pre:], b[pre:])
+    mid_a, mid_b = a[pre : len(a) - suf], b[pre : len(b) - suf]
+    if len(mid_a) * len(mid_b) > EXACT_CHAR_CELLS // 16:
+        return max(len(mid_a), len(mid_b)) / longest
+    return int(Levenshtein.distance(mid_a, mid_b)) / longest

@@ -38,6 +38,10 @@ def test_it_tells_a_valid_key_whose_it_is(client: Client, alice_key: IssuedKey) 
     assert response.json() == {
         "email": "alice@example.com",
         "key": {"name": "CI pipeline", "hint": alice_key.api_key.hint},
+        "plan": "free",
+        "enterprise_until": None,
+        "free_left_today": 10,
+        "paid_credits": 0,
     }
 
 
@@ -103,8 +107,9 @@ def test_it_authenticates_a_valid_key_with_one_indexed_query(
     client: Client, alice_key: IssuedKey, django_assert_num_queries
 ) -> None:
     call_me(client, alice_key.raw)  # the minute's first use also writes last_used_at
-    with django_assert_num_queries(1) as captured:
+    with django_assert_num_queries(2) as captured:  # the key, then /me's own read of the balance
         assert call_me(client, alice_key.raw).status_code == 200
+    assert '"billing_wallet"' in captured.captured_queries[1]["sql"]
     sql = captured.captured_queries[0]["sql"]
     assert '"accounts_apikey"."lookup" =' in sql and "INNER JOIN" in sql  # key + owner at once
     with connection.cursor() as cursor:
@@ -124,7 +129,7 @@ def test_100_requests_in_a_minute_write_last_used_at_once(
             assert call_me(client, alice_key.raw).status_code == 200
     writes = [q for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
     assert len(writes) == 1
-    assert len(captured.captured_queries) == 101
+    assert len(captured.captured_queries) == 1 + 100 * 2  # the write; per request key + balance
     alice_key.api_key.refresh_from_db()
     assert alice_key.api_key.last_used_at is not None
 

@@ -1,6 +1,7 @@
 """Personas and helpers for the billing tests.
 
-alice and bob are customers, carol is sales staff (a superuser), dave signed up but is not staff.
+alice and bob are customers, sam is a Sales user (staff in the Sales group, made the way
+`manage.py create_sales_user` makes one), carol is a superuser, dave signed up but is not staff.
 `at(...)` builds the UTC instants the day-boundary tests pass down as `now`; `stripe` is the local
 Stripe stand-in (tests/stripe_standin.py) that billing/stripe_client.py talks to in these tests.
 """
@@ -19,6 +20,7 @@ from django.test import Client, override_settings
 
 from accounts.models import User
 from billing import selectors, services
+from billing.console import roles
 from billing.models import LedgerEntry, Pool
 from tests.stripe_standin import StripeStandIn, signature_header
 
@@ -61,6 +63,21 @@ def bob(db: None) -> User:
 @pytest.fixture
 def carol(db: None) -> User:
     return User.objects.create_superuser(email="carol@diffall.example", password=PASSWORD)
+
+
+@pytest.fixture
+def sam(db: None) -> User:
+    user, _ = roles.sales_user_create(email="sam@diffall.example")
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    return user
+
+
+@pytest.fixture
+def sam_client(sam: User) -> Client:
+    client = Client()
+    client.force_login(sam)
+    return client
 
 
 @pytest.fixture
@@ -108,3 +125,19 @@ def deliver(
         content_type="application/json",
         HTTP_STRIPE_SIGNATURE=header,
     )
+
+
+def owe(user: User, stripe: StripeStandIn, credits: int) -> None:
+    """Leave `user` owing `credits` the only way a balance goes below zero: buy a pack, spend the
+    day's free credits and `credits` paid ones, then have the payment refunded (through the
+    Stripe stand-in and billing.payments, as a webhook would)."""
+    from billing import payments
+
+    session_id = payments.checkout_start(user=user).rsplit("/", 1)[-1]
+    charge_id = stripe.pay(session_id)
+    payments.purchase_sync(session_id=session_id)
+    for _ in range(settings.FREE_CREDITS_PER_DAY + credits):
+        reserve(user)
+    stripe.refund(charge_id)
+    payments.purchase_sync(session_id=session_id)
+    assert paid(user) == settings.CREDIT_PACK_SIZE - credits - settings.CREDIT_PACK_SIZE

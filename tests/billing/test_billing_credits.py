@@ -172,17 +172,33 @@ def test_it_requires_a_reason_and_a_nonzero_amount_for_staff_grants(alice: User)
     assert not LedgerEntry.objects.filter(user=alice).exists()
 
 
-def test_it_lets_staff_remove_credits_into_a_negative_balance_that_blocks_paid_use(
+def test_it_refuses_a_staff_removal_the_paid_balance_does_not_cover(
     alice: User, carol: User
 ) -> None:
-    services.credits_grant_admin(user=alice, amount=-5, reason="goodwill reversed", staff=carol)
-    for _ in range(10):  # free credits are still there …
-        reserve(alice, now=at(3))
-    with pytest.raises(services.NoCredits) as refused:  # … a negative paid balance is not
-        reserve(alice, now=at(3))
-    assert "your paid balance is -5" in refused.value.detail
-    assert selectors.balance_for(user=alice, now=at(3)).paid == -5
-    assert ledger_paid(alice) == -5
+    services.credits_grant_admin(user=alice, amount=3, reason="welcome gift", staff=carol)
+    with pytest.raises(services.CreditsNotCovered) as refused:
+        services.credits_grant_admin(user=alice, amount=-5, reason="reversed", staff=carol)
+    assert refused.value.detail == (
+        "Cannot remove 5 credits from alice@example.com: the paid balance is 3. Remove at most 3."
+    )
+    assert ledger_paid(alice) == 3
+    removed = services.credits_grant_admin(user=alice, amount=-3, reason="reversed", staff=carol)
+    assert (removed.before, removed.after, removed.entry.amount) == (3, 0, -3)
+    assert selectors.balance_for(user=alice).paid == ledger_paid(alice) == 0
+
+
+def test_the_database_refuses_a_staff_removal_below_zero_written_around_the_service(
+    alice: User, carol: User
+) -> None:
+    """The PostgreSQL trigger of migration 0005: a shell or a bug that appends the entry itself
+    is refused too. Payment reversals (debts) stay possible."""
+    services.credits_grant_admin(user=alice, amount=2, reason="gift", staff=carol)
+    raw = {"user": alice, "pool": Pool.PAID, "day": at(3).date(), "created_at": at(3)}
+    with pytest.raises(IntegrityError, match="below zero"), transaction.atomic():
+        LedgerEntry.objects.create(kind=Kind.ADMIN_ADJUSTMENT, amount=-3, reason="raw", **raw)
+    LedgerEntry.objects.create(kind=Kind.ADMIN_ADJUSTMENT, amount=-2, reason="raw, covered", **raw)
+    LedgerEntry.objects.create(kind=Kind.CHARGEBACK, amount=-50, reason="dispute", **raw)
+    assert ledger_paid(alice) == -50
 
 
 def test_it_usage_report_leaves_out_refunded_comparisons(alice: User) -> None:

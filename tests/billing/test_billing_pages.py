@@ -10,7 +10,8 @@ from django.test import Client
 from accounts.models import User
 from billing import services
 from billing.models import EnterpriseInquiry, Purchase
-from tests.billing.conftest import reserve
+from tests.billing.conftest import owe, reserve
+from tests.stripe_standin import StripeStandIn
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +46,9 @@ def test_it_shows_unlimited_for_enterprise_accounts(
 
 
 def test_it_warns_when_the_paid_balance_is_negative(
-    alice: User, alice_client: Client, carol: User
+    alice: User, alice_client: Client, stripe: StripeStandIn
 ) -> None:
-    services.credits_grant_admin(user=alice, amount=-4, reason="chargeback by hand", staff=carol)
+    owe(alice, stripe, 4)
     panel = _balance_panel(alice_client)
     assert '<strong data-testid="paid">-4</strong>' in panel
     assert "below zero" in panel

@@ -88,6 +88,10 @@ def test_it_signs_up_creates_a_key_uses_it_and_revokes_it(
     assert answer.json() == {
         "email": EMAIL,
         "key": {"name": "CI pipeline", "hint": f"dk_live_{raw[8:12]}…{raw[-4:]}"},
+        "plan": "free",
+        "enterprise_until": None,
+        "free_left_today": 10,
+        "paid_credits": 0,
     }
 
     page.get_by_role("link", name="Done, I have copied it").click()

@@ -18,8 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from comparisons.engines import Options, Result, get_engine
-from comparisons.verdicts import default_threshold
+from comparisons.engines import Options, Result, get_engine, spec_of
 
 SETS = ("audio", "video", "subtitles", "text")  # modules of this package
 
@@ -66,7 +65,7 @@ class Scored:
 
 
 def threshold_for(kind: Kind) -> float:
-    return default_threshold(kind.media_type, kind.mode)
+    return spec_of(kind.media_type).threshold(kind.mode)
 
 
 def compare(kind: Kind, pair: Pair) -> Result:

@@ -25,6 +25,7 @@ from skimage import data as photos
 
 from comparisons.detect import HEAD_BYTES, Detected, UnsupportedType, detect
 from comparisons.engines import UnreadableFile, get_engine
+from diffall.api_errors import HttpStatus, status_of
 from tests.engines.media_texts import translations
 
 LICENSES = Path("/usr/share/common-licenses")
@@ -524,7 +525,7 @@ def test_it_refuses_unsupported_files_with_a_readable_reason(
     sentence = error.for_file("file1")
     assert sentence.startswith(f"file1 looks like {error.what}; ")
     assert error.detail == error.for_file("the file")
-    assert error.status_code == 400
+    assert status_of(error) == HttpStatus(400)
 
 
 def test_it_tells_how_to_convert_an_image_it_does_not_read(corpus: Callable[[str], Path]) -> None:

@@ -39,6 +39,7 @@ from comparisons.fetch import (
     fetch_url,
     is_public_address,
 )
+from diffall.api_errors import HttpStatus, status_of
 
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
 MB = 1_000_000
@@ -273,7 +274,7 @@ def test_it_refuses_local_private_and_non_http_urls_without_connecting(
     dest = tmp_path / "input"
     with pytest.raises(UrlNotAllowed) as caught:
         fetch(url, dest)
-    assert caught.value.status_code == 400
+    assert status_of(caught.value) == HttpStatus(400)
     assert caught.value.detail
     assert audit.connects == []
     assert server.requests == []
@@ -477,7 +478,7 @@ def test_it_cuts_a_body_without_length_at_the_cap_and_leaves_no_file(
     dest = tmp_path / "in"
     with pytest.raises(UrlTooLarge) as caught:
         fetch(server.url("/big"), dest, max_bytes=1 * MB, is_allowed_address=only(server))
-    assert caught.value.status_code == 413
+    assert status_of(caught.value) == HttpStatus(413)
     assert not dest.exists()
 
 
@@ -527,7 +528,7 @@ def test_it_reports_a_404_as_a_failed_download(server: RecordingServer, tmp_path
     dest = tmp_path / "in"
     with pytest.raises(UrlFetchFailed, match="the server answered 404") as caught:
         fetch(server.url("/missing.png"), dest, is_allowed_address=only(server))
-    assert caught.value.status_code == 422
+    assert status_of(caught.value) == HttpStatus(422)
     assert server.url("/missing.png") in caught.value.detail
     assert not dest.exists()
 
@@ -588,11 +589,12 @@ def test_it_reports_a_name_that_does_not_resolve(
 
 
 def test_every_fetch_error_has_a_status_code_and_a_detail() -> None:
-    assert {cls.status_code for cls in (UrlNotAllowed, UrlTooLarge, UrlFetchFailed)} == {
-        400,
-        413,
-        422,
-    }
+    errors = (UrlNotAllowed("a"), UrlTooLarge("b"), UrlFetchFailed("c"))
+    assert [(status_of(exc), exc.detail) for exc in errors] == [
+        (HttpStatus(400), "a"),
+        (HttpStatus(413), "b"),
+        (HttpStatus(422), "c"),
+    ]
     assert all(issubclass(cls, FetchError) for cls in (UrlNotAllowed, UrlTooLarge, UrlFetchFailed))
 
 

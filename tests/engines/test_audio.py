@@ -91,6 +91,7 @@ def test_it_scores_the_same_file_100_with_one_segment_over_all_of_it(
 
     assert result.similarity >= 99.5
     assert result.changes == []
+    assert (result.identical, result.summary) == (True, "No differences found.")
     assert result.metrics["offset_s"] == 0.0
     assert result.metrics["matched_ratio"] == 1.0
     assert len(result.segments) == 1
@@ -145,6 +146,7 @@ def test_it_scores_a_re_exported_copy_high(
 
     assert result.similarity >= HIGH, result.metrics
     assert abs(result.metrics["offset_s"]) < 0.1  # encoder priming is tens of milliseconds
+    assert result.changes == [] and result.identical is True  # codec noise is no change
     assert covered(result.segments, "source", 0, SECONDS) >= 0.95 * SECONDS
     assert result.metrics["mfcc_similarity"] >= 0.9
 
@@ -181,6 +183,12 @@ def test_it_finds_a_copy_that_starts_late_and_reports_the_offset(
     assert result.metrics["offset_s"] == pytest.approx(LEAD_IN, abs=0.05)
     longest = max(result.segments, key=lambda s: s["source_end"] - s["source_start"])
     assert longest["target_start"] - longest["source_start"] == pytest.approx(LEAD_IN, abs=0.1)
+    [delay] = result.changes  # the same audio, still a match, but not identical: it plays later
+    assert delay["kind"] == "shifted"
+    moved = delay["time"]["target_start"] - delay["time"]["source_start"]
+    assert moved == pytest.approx(LEAD_IN, abs=0.1)
+    assert 0 < delay["magnitude"] < 0.1  # 1.5 s of a minute
+    assert result.summary.startswith("file2 plays 1.5") and result.summary.endswith(" s later")
     # and the other way round: file1 is the late one, so file2 plays it earlier
     assert compare(late, recordings.original).metrics["offset_s"] == pytest.approx(
         -LEAD_IN, abs=0.05
@@ -217,9 +225,13 @@ def test_it_scores_a_half_shared_file_in_between_and_says_which_half(
     for side in ("source", "target"):
         assert covered(result.segments, side, 0, HALF) >= HALF - 1.5
         assert covered(result.segments, side, HALF + 1.0, SECONDS) == 0.0
-    unmatched = [c for c in result.changes if c["kind"] == "only_in_file1"]
-    assert unmatched and min(c["source_start"] for c in unmatched) >= HALF - 1.0
-    assert covered(unmatched, "source", HALF, SECONDS) >= 0.8 * HALF  # pauses are left out
+    # the second halves say other words at the same moment: changed, not removed and added
+    assert {c["kind"] for c in result.changes} == {"changed"}
+    spans = [c["time"] for c in result.changes]
+    assert min(span["source_start"] for span in spans) >= HALF - 1.0
+    assert covered(spans, "source", HALF, SECONDS) >= 0.8 * HALF  # pauses are left out
+    assert covered(spans, "target", HALF, SECONDS) >= 0.8 * HALF
+    assert all(c["magnitude"] == 1.0 for c in result.changes)
 
 
 def test_it_finds_a_replaced_middle_as_two_segments_around_one_change(
@@ -237,12 +249,44 @@ def test_it_finds_a_replaced_middle_as_two_segments_around_one_change(
         (0, 25),
         (30, 60),
     ]
-    changed = [
-        (round(c["source_start"]), round(c["source_end"]))
-        for c in result.changes
-        if c["kind"] == "only_in_file1"
-    ]
-    assert changed == [(25, 30)]
+    [changed] = result.changes
+    assert changed["kind"] == "changed"
+    where = changed["time"]
+    assert (round(where["source_start"]), round(where["source_end"])) == (25, 30)
+    assert (round(where["target_start"]), round(where["target_end"])) == (25, 30)
+    assert result.summary.startswith("seconds 2") and result.summary.endswith(" differ")
+
+
+def test_it_says_a_copy_missing_its_first_second_is_not_identical(
+    recordings: Recordings, warm: None
+) -> None:
+    cut = media.encode(recordings.speech[media.SPEECH_RATE :], recordings.folder / "cut.wav")
+
+    result = compare(recordings.original, cut)
+
+    assert result.similarity >= HIGH and result.identical is False
+    [missing] = result.changes  # the delay it causes is said by the removed second, not twice
+    assert (missing["kind"], missing["magnitude"]) == ("removed", 1.0)
+    assert missing["time"]["source_start"] == 0.0
+    assert missing["time"]["source_end"] == pytest.approx(1.0, abs=0.1)
+    assert missing["time"]["target_start"] is None
+    assert (
+        result.summary.startswith("seconds 0\u20131")
+        and "of file1 are not in file2" in result.summary
+    )
+
+
+def test_it_reports_shared_audio_under_loud_noise_as_changed(
+    recordings: Recordings, warm: None
+) -> None:
+    noisy = media.encode(media.with_noise(recordings.speech, 20.0), recordings.folder / "n20.wav")
+
+    result = compare(recordings.original, noisy)
+
+    assert result.identical is False
+    changed = [c for c in result.changes if c["kind"] == "changed"]
+    assert covered([c["time"] for c in changed], "source", 0, SECONDS) >= 0.9 * SECONDS
+    assert all(0 < c["magnitude"] < 0.5 for c in changed)  # the same words, with noise
 
 
 def test_it_finds_a_half_second_clip_inside_a_minute(recordings: Recordings, warm: None) -> None:

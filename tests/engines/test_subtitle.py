@@ -82,7 +82,7 @@ def test_it_scores_an_srt_and_a_vtt_of_the_same_cues_100(
 
 
 @pytest.mark.parametrize("delay_ms", [400, -250, 3_000])
-def test_it_reports_a_constant_delay_without_counting_it(
+def test_it_reports_a_constant_delay_as_one_shift_without_counting_it(
     tmp_path: Path, gpl_srt: Path, delay_ms: int
 ) -> None:
     cues = gpl_cues()
@@ -93,7 +93,17 @@ def test_it_reports_a_constant_delay_without_counting_it(
     assert result.metrics["offset_ms"] == delay_ms
     assert result.similarity == 100.0
     assert result.metrics["timing_overlap"] == 1.0
-    assert result.changes == []
+    [delay] = result.changes  # the same subtitles, but not identical: every cue moved
+    first, last, by = cues[0].start_ms / 1000, cues[-1].end_ms / 1000, delay_ms / 1000
+    assert delay["kind"] == "shifted" and "cue" not in delay
+    assert delay["time"] == {
+        "source_start": first, "source_end": last,
+        "target_start": first + by, "target_end": last + by,
+    }  # fmt: skip
+    assert 0 < delay["magnitude"] < 0.1  # a few seconds of a several-minute span
+    later_or_earlier = "later" if delay_ms > 0 else "earlier"
+    assert result.summary == f"all cues {abs(by):g} s {later_or_earlier}"
+    assert result.identical is False
     segment = result.segments[0]
     assert segment["target_start"] == pytest.approx(segment["source_start"] + delay_ms / 1000)
 
@@ -110,24 +120,40 @@ def test_it_lists_changed_removed_added_and_retimed_cues(tmp_path: Path, gpl_srt
 
     result = compare(gpl_srt, other)
 
-    def where(side: str, number: int | None, cue: Cue | None) -> dict[str, float | None]:
-        """The video and audio engines' names and units: seconds, null for a missing side."""
+    def where(i: int | None, a: Cue | None, j: int | None, b: Cue | None) -> dict[str, object]:
+        """Each file's cue number and its time in seconds; null on a side without the cue."""
         return {
-            f"{side}_index": number,
-            f"{side}_start": cue.start_ms / 1000 if cue else None,
-            f"{side}_end": cue.end_ms / 1000 if cue else None,
+            "cue": {"source_index": i, "target_index": j},
+            "time": {
+                "source_start": a.start_ms / 1000 if a else None,
+                "source_end": a.end_ms / 1000 if a else None,
+                "target_start": b.start_ms / 1000 if b else None,
+                "target_end": b.end_ms / 1000 if b else None,
+            },
         }
 
-    assert result.changes == [
-        {"kind": "changed", **where("source", 6, cues[5]), **where("target", 6, edited[5]),
-         "old": " ".join(cues[5].lines), "new": "Every word of this cue is new."},
-        {"kind": "removed", **where("source", 11, cues[10]), **where("target", None, None),
-         "old": " ".join(cues[10].lines)},
-        {"kind": "retimed", **where("source", 21, cues[20]), **where("target", 20, edited[19]),
-         "text": " ".join(cues[20].lines), "shift_ms": 700},
-        {"kind": "added", **where("source", None, None), **where("target", len(edited), edited[-1]),
-         "new": "A closing line."},
+    def text(cue: Cue) -> str:
+        return " ".join(cue.lines)
+
+    retimed = cues[20]
+    length = retimed.end_ms / 1000 - retimed.start_ms / 1000
+    moved_by = 1 - (length - 0.7) / (length + 0.7)  # 1 - IoU of where it was and where it is
+    found = [{k: v for k, v in c.items() if k != "magnitude"} for c in result.changes]
+    assert found == [
+        {"kind": "changed", **where(6, cues[5], 6, edited[5]),
+         "before": text(cues[5]), "after": "Every word of this cue is new."},
+        {"kind": "removed", **where(11, cues[10], None, None),
+         "before": text(cues[10]), "after": None},
+        {"kind": "shifted", **where(21, cues[20], 20, edited[19]),
+         "before": text(cues[20]), "after": text(cues[20])},
+        {"kind": "added", **where(None, None, len(edited), edited[-1]),
+         "before": None, "after": "A closing line."},
     ]  # fmt: skip
+    changed, removed, moved, added = (c["magnitude"] for c in result.changes)
+    assert 0.5 < changed < 1 and removed == added == 1.0
+    assert moved == pytest.approx(moved_by, abs=0.001)
+    assert result.summary == "1 cue retimed, 1 cue changed, 1 cue added, 1 cue removed"
+    assert result.identical is False
     metrics = result.metrics
     assert metrics["offset_ms"] == 0
     assert (metrics["cues_changed"], metrics["cues_removed"], metrics["cues_added"]) == (1, 1, 1)
@@ -287,8 +313,10 @@ def test_it_strips_markup_in_linear_time(tmp_path: Path, fmt: str, storm: str) -
     result = compare(a, b)
 
     assert time.monotonic() - started < 5
-    assert result.changes[0]["kind"] == "changed"
-    assert result.changes[0]["new"].endswith("later")
+    [change] = result.changes
+    assert change["kind"] == "changed" and change["before"].startswith("Before")
+    assert len(change["after"]) <= 240  # shown clipped
+    assert change["magnitude"] == 0.001  # "after" -> "later" among 200,000 characters
 
 
 def test_it_decides_a_file_is_not_subtitles_in_linear_time(tmp_path: Path, gpl_srt: Path) -> None:

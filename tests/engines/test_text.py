@@ -130,18 +130,23 @@ def test_it_lists_small_edits_as_hunks_with_their_line_numbers(tmp_path: Path, g
     assert result.metrics["hunks"] == 3
     word, added, deleted = result.changes
     assert word == {
-        "a_start": 11, "a_end": 11, "b_start": 11, "b_end": 11,
-        "removed": [lines[10]], "added": [edited[10]],
-        "removed_text": "software", "added_text": "hardware",
+        "kind": "changed",
+        "lines": {"source_start": 11, "source_end": 11, "target_start": 11, "target_end": 11},
+        "before": lines[10], "after": edited[10],
+        "magnitude": round(1 / len(lines[10].split()), 3),  # one word of the line's
     }  # fmt: skip
     assert added == {
-        "a_start": 34, "a_end": 33, "b_start": 33, "b_end": 33,  # goes before line 34 of file1
-        "removed": [], "added": ["  This paragraph was added for the test."],
-        "removed_text": "", "added_text": "This paragraph was added for the test.",
+        "kind": "added",
+        "lines": {"source_start": None, "source_end": None, "target_start": 33, "target_end": 33},
+        "before": None, "after": "  This paragraph was added for the test.", "magnitude": 1.0,
     }  # fmt: skip
-    assert deleted["a_start"] == deleted["a_end"] == 41
-    assert (deleted["b_start"], deleted["b_end"]) == (42, 41)
-    assert deleted["removed"] == [lines[40]] and deleted["added"] == []
+    assert deleted == {
+        "kind": "removed",
+        "lines": {"source_start": 41, "source_end": 41, "target_start": None, "target_end": None},
+        "before": lines[40], "after": None, "magnitude": 1.0,
+    }  # fmt: skip
+    assert result.summary == "1 line changed, 1 line removed, 1 line added"
+    assert result.identical is False
     assert result.metrics["words_removed"] == 1 + len(lines[40].split())
     assert result.metrics["words_added"] == 1 + 7
     assert (result.metrics["lines_removed"], result.metrics["lines_added"]) == (2, 2)
@@ -210,7 +215,9 @@ def test_it_scores_an_empty_file_against_itself_100_and_against_text_0(
     assert compare(empty, write(tmp_path / "blank.txt", " \n\n")).similarity == 100
     result = compare(empty, gpl)
     assert result.similarity == 0
-    assert result.changes[0]["a_start"] == 1 and result.changes[0]["removed"] == []
+    [everything] = result.changes
+    assert (everything["kind"], everything["before"]) == ("added", None)
+    assert everything["lines"]["source_start"] is None and everything["lines"]["target_start"] == 1
 
 
 # --- JSON ----------------------------------------------------------------------------------------
@@ -252,19 +259,26 @@ def test_it_names_the_json_paths_that_changed(tmp_path: Path) -> None:
 
     result = compare(OPENAPI_SCHEMA, other)
 
+    def edited_share(old: str, new: str) -> float:
+        return round(textio.difference(old, new), 3)
+
     assert sorted(result.changes, key=lambda c: c["path"]) == [
-        {"path": "$.definitions.Contact.properties.email", "kind": "removed",
-         "old": {"type": "string", "format": "email"}},
-        {"path": "$.definitions.Info.properties.contact[\"$ref\"]", "kind": "changed",
-         "old": "#/definitions/Contact", "new": "#/definitions/Person"},
-        {"path": "$.definitions.Info.properties.title.type", "kind": "changed",
-         "old": "string", "new": "integer"},
-        {"path": "$.definitions.Info.required[2]", "kind": "added", "new": "summary"},
-        {"path": "$.definitions.Schema.properties.nullable.default", "kind": "changed",
-         "old": False, "new": 0},
-        {"path": "$.id", "kind": "changed",
-         "old": document["id"], "new": "https://example.org/schema"},
+        {"kind": "removed", "path": "$.definitions.Contact.properties.email",
+         "before": {"type": "string", "format": "email"}, "after": None, "magnitude": 1.0},
+        {"kind": "changed", "path": "$.definitions.Info.properties.contact[\"$ref\"]",
+         "before": "#/definitions/Contact", "after": "#/definitions/Person",
+         "magnitude": 0.333},  # "Contact" -> "Person": 7 edits in 21 characters
+        {"kind": "changed", "path": "$.definitions.Info.properties.title.type",
+         "before": "string", "after": "integer", "magnitude": edited_share("string", "integer")},
+        {"kind": "added", "path": "$.definitions.Info.required[2]",
+         "before": None, "after": "summary", "magnitude": 1.0},
+        {"kind": "changed", "path": "$.definitions.Schema.properties.nullable.default",
+         "before": False, "after": 0, "magnitude": 1.0},  # a boolean became a number
+        {"kind": "changed", "path": "$.id", "before": document["id"],
+         "after": "https://example.org/schema",
+         "magnitude": edited_share(document["id"], "https://example.org/schema")},
     ]  # fmt: skip
+    assert result.summary == "4 values changed, 1 value removed, 1 value added"
     assert result.metrics["values_changed"] == 4
     assert (result.metrics["values_added"], result.metrics["values_removed"]) == (1, 2)
     assert 98 < result.similarity < 100
@@ -278,7 +292,11 @@ def test_it_aligns_json_arrays_so_an_insertion_is_one_change(tmp_path: Path) -> 
 
     result = compare(OPENAPI_SCHEMA, other)
 
-    assert result.changes == [{"path": "$.required[0]", "kind": "added", "new": "servers"}]
+    assert result.changes == [
+        {"kind": "added", "path": "$.required[0]", "before": None, "after": "servers",
+         "magnitude": 1.0}
+    ]  # fmt: skip
+    assert result.summary == "$.required[0] added"
 
 
 def test_it_falls_back_to_text_when_a_json_file_does_not_parse(tmp_path: Path) -> None:
@@ -291,7 +309,8 @@ def test_it_falls_back_to_text_when_a_json_file_does_not_parse(tmp_path: Path) -
 
     assert result.metrics["format"] == "plain"
     assert result.metrics["structure"].startswith("unparsed: file2 is not valid JSON (Expecting")
-    assert result.changes[0]["a_start"] == 3 and result.changes[0]["removed"] == [lines[2]]
+    assert result.changes[0]["lines"]["source_start"] == 3
+    assert result.changes[0]["before"] == lines[2]
     assert result.similarity > 99
 
 
@@ -327,13 +346,20 @@ def test_it_names_the_csv_rows_and_columns_that_changed(tmp_path: Path) -> None:
 
     result = compare(NUMPY_COS_CSV, other)
 
+    def data_row(line: int) -> int:
+        """A 1-based file line's number among the data rows (no header, no "## ..." comments)."""
+        return sum(1 for text in lines[1:line] if not text.startswith("#"))
+
     dtype, given, output, tolerance = lines[20].split(",")
+    assert (data_row(11), data_row(21)) == (8, 17)
     assert result.changes == [
-        {"path": 'row 11, column "output"', "kind": "changed", "row_a": 11, "row_b": 11,
-         "column": "output", "old": cells[2], "new": "0x3f800001"},
-        {"path": "row 21", "kind": "removed", "row_a": 21,
-         "old": {"dtype": dtype, "input": given, "output": output, "ulperrortol": tolerance}},
+        {"kind": "changed", "cell": {"row": 8, "column": "output"},
+         "before": cells[2], "after": "0x3f800001", "magnitude": 0.1},  # 1 character of 10
+        {"kind": "removed", "cell": {"row": 17, "column": None},
+         "before": {"dtype": dtype, "input": given, "output": output, "ulperrortol": tolerance},
+         "after": None, "magnitude": 1.0},
     ]  # fmt: skip
+    assert result.summary == "1 cell changed in row 8, 1 row removed"
     assert result.similarity > 99.8
 
 
@@ -342,9 +368,16 @@ def test_it_reports_a_removed_csv_column_once(tmp_path: Path) -> None:
 
     result = compare(NUMPY_COS_CSV, other)
 
-    assert result.changes == [
-        {"path": 'column "ulperrortol"', "kind": "removed", "column": "ulperrortol"}
-    ]
+    rows = NUMPY_COS_CSV.read_text().split("\n")[1:]
+    tolerances = [row.split(",")[3] for row in rows if row and not row.startswith("#")]
+    [column] = result.changes
+    assert (column["kind"], column["cell"], column["after"]) == (
+        "removed",
+        {"row": None, "column": "ulperrortol"},
+        None,
+    )
+    assert column["before"] == [*tolerances[:20], f"… {len(tolerances) - 20:,} more items"]
+    assert result.summary == "1 column removed"
     assert result.similarity == pytest.approx(100 * 2 * 3 / 7, abs=0.1)
 
 
@@ -404,12 +437,12 @@ def test_it_names_the_xml_paths_that_changed(tmp_path: Path) -> None:
     result = compare(FACEBOOK_LOCALES_XML, other)
 
     assert result.changes == [
-        {"path": "/locales/locale[2]/englishName/text()", "kind": "changed", "what": "text",
-         "old": "Arabic", "new": "Arabic (MSA)"},
-        {"path": "/locales/locale[3]/codes/code/standard/representation/@kind", "kind": "added",
-         "what": "attribute", "new": "fb"},
-        {"path": "/locales/locale[4]", "kind": "removed", "what": "element",
-         "old": "<locale>…</locale>"},
+        {"kind": "changed", "path": "/locales/locale[2]/englishName/text()",
+         "before": "Arabic", "after": "Arabic (MSA)", "magnitude": 0.5},  # 6 of 12 characters
+        {"kind": "added", "path": "/locales/locale[3]/codes/code/standard/representation/@kind",
+         "before": None, "after": "fb", "magnitude": 1.0},
+        {"kind": "removed", "path": "/locales/locale[4]",
+         "before": "<locale>…</locale>", "after": None, "magnitude": 1.0},
     ]  # fmt: skip
 
 
@@ -572,8 +605,9 @@ def test_it_compares_a_10_mb_single_line_within_seconds(tmp_path: Path) -> None:
     assert result.metrics["words_added"] == count > 10
     assert result.similarity == 99.9  # 33 words in 1.6 million: as close to 100 as a change gets
     hunk = result.changes[0]
-    assert (hunk["a_start"], hunk["a_end"]) == (1, 1)
-    assert len(hunk["removed"][0]) <= 240  # the line is shown clipped, not 10 MB of it
+    assert (hunk["lines"]["source_start"], hunk["lines"]["source_end"]) == (1, 1)
+    assert len(hunk["before"]) <= 240  # the line is shown clipped, not 10 MB of it
+    assert hunk["magnitude"] == 0.001  # 33 words edited in 1.6 million: the least a change has
 
 
 def test_it_refuses_a_file_beyond_its_own_cap_without_reading_it(tmp_path: Path, gpl: Path) -> None:

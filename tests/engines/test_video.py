@@ -84,6 +84,11 @@ class Clips:
         return self._write("trimmed.mp4", start=2.0)
 
     @cached_property
+    def first_second_cut(self) -> Path:
+        """The base clip without its first second."""
+        return self._write("first_second_cut.mp4", start=1.0)
+
+    @cached_property
     def padded(self) -> Path:
         """Three seconds of other pictures, then the whole base clip."""
         return self._write("padded.mp4", self.other_board.cut(0.0, 3.0).then(self.board))
@@ -202,6 +207,7 @@ def test_it_scores_an_identical_copy_100(clips: Clips) -> None:
     assert result.segments[0]["source_start"] == 0.0
     assert result.segments[0]["source_end"] == pytest.approx(SECONDS, abs=0.1)
     assert result.changes == []
+    assert (result.identical, result.summary) == (True, "No differences found.")
 
 
 @pytest.mark.parametrize("clip", ["hevc", "vp9", "mpeg4", "low_quality"])
@@ -211,7 +217,7 @@ def test_it_scores_a_re_encoded_copy_high(clips: Clips, clip: str) -> None:
     assert HIGH <= result.similarity < 100.0
     assert 0.8 < result.metrics["ssim"] < 1.0
     assert abs(result.metrics["offset_s"]) <= 0.05
-    assert [change for change in result.changes if change["kind"] == "changed"] == []
+    assert result.changes == [] and result.identical is True  # codec noise is no change
 
 
 def test_it_scores_a_resized_copy_high(clips: Clips) -> None:
@@ -241,8 +247,27 @@ def test_it_finds_a_copy_with_a_trimmed_intro_at_its_offset(clips: Clips) -> Non
     assert segment["target_start"] == pytest.approx(0.0, abs=0.1)
     assert segment["score"] >= 95
     [missing] = result.changes
-    assert missing["kind"] == "only_in_file1"
-    assert (missing["source_start"], missing["source_end"]) == (0.0, pytest.approx(2.0, abs=0.05))
+    assert (missing["kind"], missing["magnitude"]) == ("removed", 1.0)
+    assert missing["time"] == {
+        "source_start": 0.0, "source_end": pytest.approx(2.0, abs=0.05),
+        "target_start": None, "target_end": None,
+    }  # fmt: skip
+    assert result.summary == "seconds 0\u20132 of file1 are not in file2"
+    assert result.identical is False
+
+
+def test_it_says_a_copy_missing_its_first_second_is_not_identical(clips: Clips) -> None:
+    result = compare(clips.base, clips.first_second_cut)
+
+    assert result.similarity >= HIGH  # the same video, still a match...
+    assert result.identical is False  # ...but something changed, and the answer says what
+    [missing] = result.changes
+    assert missing["kind"] == "removed"
+    assert (missing["time"]["source_start"], missing["time"]["source_end"]) == (
+        0.0,
+        pytest.approx(1.0, abs=0.05),
+    )
+    assert result.summary == "seconds 0\u20131 of file1 are not in file2"
 
 
 def test_it_finds_a_copy_with_extra_seconds_in_front(clips: Clips) -> None:
@@ -254,8 +279,12 @@ def test_it_finds_a_copy_with_extra_seconds_in_front(clips: Clips) -> None:
     [segment] = result.segments
     assert segment["target_start"] == pytest.approx(3.0, abs=0.1)
     [extra] = result.changes
-    assert extra["kind"] == "only_in_file2"
-    assert (extra["target_start"], extra["target_end"]) == (0.0, pytest.approx(3.0, abs=0.05))
+    assert (extra["kind"], extra["magnitude"]) == ("added", 1.0)
+    assert extra["time"] == {
+        "source_start": None, "source_end": None,
+        "target_start": 0.0, "target_end": pytest.approx(3.0, abs=0.05),
+    }  # fmt: skip
+    assert result.summary == "seconds 0\u20133 of file2 are not in file1"
 
 
 def test_it_maps_a_replaced_range_to_file2s_time_when_file2_is_offset(clips: Clips) -> None:
@@ -264,15 +293,13 @@ def test_it_maps_a_replaced_range_to_file2s_time_when_file2_is_offset(clips: Cli
     result = compare(clips.base, clips.padded_and_changed)
 
     assert result.metrics["offset_s"] == pytest.approx(3.0, abs=0.05)
-    [changed] = [change for change in result.changes if change["kind"] == "changed"]
-    assert (changed["source_start"], changed["source_end"]) == (
-        pytest.approx(3.0, abs=0.1),
-        pytest.approx(5.0, abs=0.1),
-    )
-    assert (changed["target_start"], changed["target_end"]) == (
-        pytest.approx(6.0, abs=0.1),
-        pytest.approx(8.0, abs=0.1),
-    )
+    added, changed = result.changes  # in file1's time: file2's extra 3 s come first
+    assert added["kind"] == "added" and added["time"]["target_start"] == 0.0
+    assert changed["kind"] == "changed"
+    assert changed["time"] == {
+        "source_start": pytest.approx(3.0, abs=0.1), "source_end": pytest.approx(5.0, abs=0.1),
+        "target_start": pytest.approx(6.0, abs=0.1), "target_end": pytest.approx(8.0, abs=0.1),
+    }  # fmt: skip
     for segment in result.segments:
         assert segment["target_start"] == pytest.approx(segment["source_start"] + 3.0, abs=0.05)
 
@@ -297,11 +324,13 @@ def test_it_pinpoints_the_seconds_that_were_replaced(clips: Clips) -> None:
     assert spans == [(0.0, pytest.approx(3.0, abs=0.1)), (pytest.approx(5.0, abs=0.1), 8.0)]
     [change] = result.changes
     assert change["kind"] == "changed"
-    assert (change["source_start"], change["source_end"]) == (
+    assert (change["time"]["source_start"], change["time"]["source_end"]) == (
         pytest.approx(3.0, abs=0.1),
         pytest.approx(5.0, abs=0.1),
     )
-    assert change["score"] < LOW
+    assert change["magnitude"] > 1 - LOW / 100  # its frames score under LOW
+    assert change["before"] is None and change["after"] is None
+    assert result.summary == "seconds 3\u20135 differ"
 
 
 def test_it_aligns_repeating_content_where_it_explains_most_of_both_files(clips: Clips) -> None:
@@ -318,7 +347,7 @@ def test_it_aligns_repeating_content_where_it_explains_most_of_both_files(clips:
     assert [second for second, score in enumerate(timeline) if score < LOW] == [12, 13, 14, 15]
     assert min(score for second, score in enumerate(timeline) if not 12 <= second < 16) >= HIGH
     [change] = result.changes
-    assert (change["kind"], change["target_start"], change["target_end"]) == (
+    assert (change["kind"], change["time"]["target_start"], change["time"]["target_end"]) == (
         "changed",
         pytest.approx(12.0, abs=0.1),
         pytest.approx(16.0, abs=0.1),
@@ -480,3 +509,17 @@ def test_it_warms_up_on_an_in_memory_clip() -> None:
 
     assert (info.width, info.height) == (64, 48)
     assert info.duration_s == pytest.approx(1.0, abs=0.15)
+
+
+def test_it_reports_a_delay_that_leaves_no_uncovered_end_as_one_shift() -> None:
+    from comparisons.engines.video import segments as seg
+
+    [shift] = seg.shifted(8.0, 8.15, 0.15)  # 0.15 s later: each uncovered end under 0.2 s
+
+    assert shift["kind"] == "shifted"
+    assert shift["time"] == {
+        "source_start": 0.0, "source_end": 8.0, "target_start": 0.15, "target_end": 8.15,
+    }  # fmt: skip
+    assert shift["magnitude"] == round(1 - 7.85 / 8.15, 3)  # 1 - IoU of the two spans
+    assert seg.shifted(8.0, 8.04, 0.04) == []  # a codec's timing, not a delay
+    assert seg.shifted(8.0, 11.0, 3.0) == []  # the added first 3 s already say it

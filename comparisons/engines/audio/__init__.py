@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from comparisons.engines import spec_of
 from comparisons.engines.audio.decode import probe_audio
 from comparisons.engines.base import MediaInfo, Options, Progress, Result
 
 
 class AudioEngine:
     media_type = "audio"
-    runs_async = True
+    runs_async = spec_of(media_type).runs_async  # its facts live in the registry's line
 
     def probe(self, path: Path) -> MediaInfo:
         """Container facts (codec, rate, channels, duration) after cheap proofs that the file

@@ -11,13 +11,15 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from comparisons.engines.audio import render
+from comparisons.engines import summaries
+from comparisons.engines.audio import differences, render
 from comparisons.engines.audio.align import (
     FRAME_S,
     Bools,
     Features,
     Floats,
     Ints,
+    Spectrum,
     diagonal_similarity,
     features,
     frame_cosines,
@@ -28,6 +30,7 @@ from comparisons.engines.audio.align import (
 from comparisons.engines.audio.decode import RATE, AudioInfo, Samples, decode_mono, probe_audio
 from comparisons.engines.audio.match import Match, match, timeline, unmatched_ranges
 from comparisons.engines.base import Artifact, Progress, Result, UnreadableFile
+from comparisons.engines.changes import Change
 
 # A decode this much shorter than the header's duration means the data stops early (truncated).
 # Raw AAC (ADTS) has no duration in its header; FFmpeg estimates one from the bitrate: slack.
@@ -57,11 +60,12 @@ def compare_files(a: Path, b: Path, progress: Progress) -> Result:
     progress(0.0)
     first, second = decode_both(a, b)
     progress(45.0)
-    features_a, features_b = frame_features(first.samples, second.samples)
+    spectra = frame_spectra(first.samples, second.samples)
+    features_a, features_b = features(*spectra)
     progress(60.0)
     aligned = align(features_a, features_b)
     progress(85.0)
-    result = evidence(first, second, aligned)
+    result = evidence(first, second, aligned, spectra)
     progress(100.0)
     return result
 
@@ -105,9 +109,13 @@ def _check_complete(info: AudioInfo, decoded_s: float) -> None:
 
 def frame_features(a: Samples, b: Samples) -> tuple[Features, Features]:
     """MFCC frames of both, `b` first moved by under a frame to line up with `a`."""
+    return features(*frame_spectra(a, b))
+
+
+def frame_spectra(a: Samples, b: Samples) -> tuple[Spectrum, Spectrum]:
+    """The mel spectra of both, `b` first moved by under a frame to line up with `a`."""
     shift = sub_frame_shift(a, b)
-    spectrum_a, spectrum_b = _side_by_side(spectrum, (a, 0.0), (b[shift:], shift / RATE))
-    return features(spectrum_a, spectrum_b)
+    return _side_by_side(spectrum, (a, 0.0), (b[shift:], shift / RATE))
 
 
 def align(a: Features, b: Features) -> Aligned:
@@ -117,15 +125,23 @@ def align(a: Features, b: Features) -> Aligned:
     return Aligned(a=a, b=b, path=path, windowed=on_path, match=match(a, b, path, on_path))
 
 
-def evidence(first: Decoded, second: Decoded, aligned: Aligned) -> Result:
+def evidence(
+    first: Decoded,
+    second: Decoded,
+    aligned: Aligned,
+    spectra: tuple[Spectrum, Spectrum] | None = None,
+) -> Result:
     """The score, the metrics, the segments, the unmatched stretches and diff.png."""
     png = _diff_png(first, second, aligned)
+    changes = _changes(aligned, spectra)
     return Result(
         similarity=aligned.match.similarity(),
         metrics=_metrics(first, second, aligned),
         segments=[segment.as_dict() for segment in aligned.match.segments],
-        changes=_changes(aligned),
+        changes=changes,
         artifacts=[Artifact(name="diff.png", content_type="image/png", data=png)],
+        identical=not changes,  # what matches cleanly (codec noise) is no change
+        summary=summaries.times(changes),
     )
 
 
@@ -171,23 +187,20 @@ def _aligned_similarity(aligned: Aligned) -> float:
     return round(max(0.0, float(aligned.windowed[both].mean())), 4) if both.any() else 0.0
 
 
-def _changes(aligned: Aligned) -> list[dict[str, Any]]:
-    """The stretches of sound, each in its own file's seconds, that found no counterpart (the
-    video engine's shape: `kind` only_in_file1 / only_in_file2, the other file's times null)."""
-    changes = []
-    for label, (start, end) in _unmatched(aligned):
-        first = label == "file1"
-        changes.append(
-            {
-                "kind": f"only_in_{label}",
-                "source_start": start if first else None,
-                "source_end": end if first else None,
-                "target_start": None if first else start,
-                "target_end": None if first else end,
-                "score": 0.0,
-            }
-        )
-    return changes
+def _changes(aligned: Aligned, spectra: tuple[Spectrum, Spectrum] | None) -> list[Change]:
+    """The stretches that differ, in the one change shape (see audio.differences)."""
+    unmatched = _unmatched(aligned)
+    segments = aligned.match.segments
+    gaps = None
+    if spectra is not None:
+        sound = _sound_steps(aligned)
+        gaps = differences.level_gaps(segments, aligned.path, sound, *spectra)
+    return differences.find(
+        segments,
+        [r for label, r in unmatched if label == "file1"],
+        [r for label, r in unmatched if label == "file2"],
+        gaps,
+    )
 
 
 def _unmatched(aligned: Aligned) -> list[tuple[str, tuple[float, float]]]:

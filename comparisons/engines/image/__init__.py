@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from comparisons.engines import spec_of
 from comparisons.engines.base import (
     Artifact,
     EngineError,
@@ -38,7 +39,7 @@ from comparisons.engines.image import imaging
 from comparisons.engines.image.imaging import F32, U8, Header, Mask
 
 Matrix = npt.NDArray[np.float64]
-MODES = ("pixel", "feature")
+MODES = spec_of("image").mode_names  # ("pixel", "feature"): the first is the default
 CHANGE_THRESHOLD = 0.5  # local 1 - SSIM above this is a change (re-encoding noise stays < 0.15)
 
 
@@ -345,7 +346,7 @@ def aligned_evidence(
 
 class ImageEngine:
     media_type = "image"
-    runs_async = False
+    runs_async = spec_of(media_type).runs_async  # its facts live in the registry's line
 
     def probe(self, path: Path) -> MediaInfo:
         """Header and file end only: format, size, frames; refuses bombs and truncated files."""
@@ -366,24 +367,25 @@ class ImageEngine:
         )
 
     def compare(self, a: Path, b: Path, options: Options, progress: Progress) -> Result:
-        if options.mode not in MODES:
+        mode = options.mode or MODES[0]
+        if mode not in MODES:
             raise UnsupportedMode(
-                f"Unknown image comparison mode {options.mode!r}: use 'pixel' or 'feature'."
+                f"Unknown image comparison mode {mode!r}: use {' or '.join(map(repr, MODES))}."
             )
         progress(5)
         first_data, second_data = _read(a, "file1"), _read(b, "file2")
         first_header = imaging.header_of(first_data, "file1")
         second_header = imaging.header_of(second_data, "file2")
-        targets = _decode_targets(first_header, second_header, options.mode)
+        targets = _decode_targets(first_header, second_header, mode)
         first = _decode(first_data, first_header, targets[0], "file1")
         second = _decode(second_data, second_header, targets[1], "file2")
         progress(50)
-        if options.mode == "feature":
+        if mode == "feature":
             evidence = feature_evidence(first, second)
         else:
             evidence = pixel_evidence(first, second)
         progress(90)
-        return _result(evidence, first, second, options.mode)
+        return _result(evidence, first, second, mode)
 
     def warm_up(self) -> None:
         """One tiny comparison per mode, so the first user does not pay for OpenCV's lazy

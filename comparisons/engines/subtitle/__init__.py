@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from comparisons.engines import changes, spec_of, summaries
 from comparisons.engines.base import MediaInfo, Options, Progress, Result
+from comparisons.engines.changes import Change, Kind
 from comparisons.engines.subtitle.parsed import ParseReport
 from comparisons.engines.subtitle.read import Cue, read_subtitles
-from comparisons.engines.textio import Words, align, distance, score
+from comparisons.engines.textio import Words, align, clip, difference, distance, score
 
 TEXT_WEIGHT = 0.7  # the words matter more than the timing
 TIMING_TOLERANCE_MS = 150  # a cue boundary moved by less than this (after the offset) is the same
@@ -27,7 +29,7 @@ MAX_SEGMENTS = 500
 
 class SubtitleEngine:
     media_type = "subtitle"
-    runs_async = False
+    runs_async = spec_of(media_type).runs_async  # its facts live in the registry's line
 
     def probe(self, path: Path) -> MediaInfo:
         subs = read_subtitles(path, "the file")
@@ -52,19 +54,35 @@ class SubtitleEngine:
             "duration_b_s": sb.duration_s,
             "parse": {"file1": sa.report.as_metrics(), "file2": sb.report.as_metrics()},
         }
-        changes = comparison.changes()
-        # 100 says the files agree in every respect: not when one of them needed repairs the
-        # other did not (a "." for "," reads the same to FFmpeg, but not to every player)
+        found = comparison.changes()[:MAX_CHANGES]
+        # 100 says the files agree in every respect: not when a cue differs (a constant delay
+        # is reported, not counted), nor when one file needed repairs the other did not (a "."
+        # for "," reads the same to FFmpeg, but not to every player)
         read_alike = sa.report.same_as(sb.report)
+        cue_differs = any("cue" in change for change in found)
         return Result(
-            similarity=score(comparison.similarity(), differs=bool(changes) or not read_alike),
+            similarity=score(comparison.similarity(), differs=cue_differs or not read_alike),
             metrics=metrics,
             segments=comparison.segments()[:MAX_SEGMENTS],
-            changes=changes[:MAX_CHANGES],
+            changes=found,
+            identical=not found,  # boundaries within TIMING_TOLERANCE_MS are no change
+            summary=_summary(found, comparison.metrics()),
         )
 
 
 engine = SubtitleEngine()
+
+
+def _summary(found: list[Change], metrics: dict[str, Any]) -> str:
+    """ "all cues 2 s later, 2 cues retimed, 1 cue changed": counted over every cue, not only
+    the changes listed."""
+    parts = [
+        summaries.times([c]).replace("file2 plays", "all cues") for c in found if "cue" not in c
+    ]
+    for word in ("retimed", "changed", "added", "removed"):
+        if count := metrics[f"cues_{word}"]:
+            parts.append(f"{summaries.plural(count, 'cue')} {word}")
+    return summaries.joined(parts)
 
 
 def _parse_extra(report: ParseReport) -> dict[str, Any]:
@@ -127,13 +145,15 @@ class _Comparison:
             "alignment": self.words.alignment.method,
         }
 
-    def changes(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
+    def changes(self) -> list[Change]:
+        """Cue by cue, in order: removed, added, changed text, and retimed (`shifted`) cues —
+        after one `shifted` change for the whole file when it carries a constant delay."""
+        found: list[Change] = self._delay()
         for tag, i1, i2, j1, j2 in self.ops:
             if tag == "delete":
-                found += [self._alone("removed", "a", i) for i in range(i1, i2)]
+                found += [self._alone("removed", i, None) for i in range(i1, i2)]
             elif tag == "insert":
-                found += [self._alone("added", "b", j) for j in range(j1, j2)]
+                found += [self._alone("added", None, j) for j in range(j1, j2)]
             else:
                 found += [
                     self._pair_change(i1 + k, j1 + k)
@@ -144,26 +164,44 @@ class _Comparison:
                 break
         return found
 
-    def _alone(self, kind: str, side: str, index: int) -> dict[str, Any]:
-        if side == "a":
-            return {"kind": kind, **self._where(index, None), "old": self.a[index].text}
-        return {"kind": kind, **self._where(None, index), "new": self.b[index].text}
+    def _delay(self) -> list[Change]:
+        """A constant delay moves every cue: one change for all of them (their own retiming,
+        beyond it, is listed cue by cue)."""
+        if abs(self.offset_ms) <= TIMING_TOLERANCE_MS:
+            return []
+        first, last = self.a[0].start_ms / 1000, self.a[-1].end_ms / 1000
+        delay = self.offset_ms / 1000
+        source, target = (first, last), (first + delay, last + delay)
+        return [
+            changes.time(
+                "shifted", source=source, target=target, magnitude=changes.apart(source, target)
+            )
+        ]
 
-    def _pair_change(self, i: int, j: int) -> dict[str, Any]:
+    def _alone(self, kind: Kind, i: int | None, j: int | None) -> Change:
+        """A cue only one file has: its text is `before` (removed) or `after` (added)."""
+        return changes.cue(
+            kind, source_index=_number(i), target_index=_number(j),
+            source=_span(self.a, i), target=_span(self.b, j),
+            before=None if i is None else clip(self.a[i].text),
+            after=None if j is None else clip(self.b[j].text),
+            magnitude=1.0,
+        )  # fmt: skip
+
+    def _pair_change(self, i: int, j: int) -> Change:
         ca, cb = self.a[i], self.b[j]
-        change = {"kind": "changed", **self._where(i, j)}
-        if ca.text == cb.text:  # same words, shown at another time than the offset explains
-            return change | {"kind": "retimed", "text": ca.text, "shift_ms": self._shift(i, j)}
-        return change | {"old": ca.text, "new": cb.text}
+        if ca.text == cb.text:  # same words, shown at another time than the delay explains
+            moved = (cb.start_ms - self.offset_ms) / 1000, (cb.end_ms - self.offset_ms) / 1000
+            apart = changes.apart((ca.start_ms / 1000, ca.end_ms / 1000), moved)
+            return self._both("shifted", i, j, apart)
+        return self._both("changed", i, j, difference(ca.text, cb.text))
 
-    def _where(self, i: int | None, j: int | None) -> dict[str, Any]:
-        """Where a change is, in the names and units of the video and audio engines' changes
-        (seconds; file1 is the source, file2 the target), plus each file's cue number. Every key
-        is always there: a side without the cue (a removed or an added one) is null."""
-        return _side("source", self.a, i) | _side("target", self.b, j)
-
-    def _shift(self, i: int, j: int) -> int:
-        return self.b[j].start_ms - self.offset_ms - self.a[i].start_ms
+    def _both(self, kind: Kind, i: int, j: int, magnitude: float) -> Change:
+        return changes.cue(
+            kind, source_index=i + 1, target_index=j + 1,
+            source=_span(self.a, i), target=_span(self.b, j),
+            before=clip(self.a[i].text), after=clip(self.b[j].text), magnitude=magnitude,
+        )  # fmt: skip
 
     def segments(self) -> list[dict[str, Any]]:
         """Time ranges where both files agree: runs of consecutive cues matched in text and time."""
@@ -187,13 +225,16 @@ class _Comparison:
         }
 
 
-def _side(name: str, cues: list[Cue], index: int | None) -> dict[str, Any]:
-    cue = None if index is None else cues[index]
-    return {
-        f"{name}_index": None if index is None else index + 1,
-        f"{name}_start": None if cue is None else cue.start_ms / 1000,
-        f"{name}_end": None if cue is None else cue.end_ms / 1000,
-    }
+def _number(index: int | None) -> int | None:
+    """A cue's 1-based number, as a subtitle file counts them."""
+    return None if index is None else index + 1
+
+
+def _span(cues: list[Cue], index: int | None) -> tuple[float | None, float | None]:
+    """A cue's time in seconds; (None, None) on the side that does not have it."""
+    if index is None:
+        return changes.NO_SPAN
+    return cues[index].start_ms / 1000, cues[index].end_ms / 1000
 
 
 def _words(cues: list[Cue]) -> Words:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from comparisons.engines import changes, spec_of, summaries
 from comparisons.engines.base import MediaInfo, Options, Progress, Result
+from comparisons.engines.changes import Change, Kind
 from comparisons.engines.text.structured import Parsed, compare_structured, parse
 from comparisons.engines.textio import (
     Decoded,
@@ -34,7 +36,7 @@ MAX_HUNK_LINES = 20  # lines shown per side of a hunk
 
 class TextEngine:
     media_type = "text"
-    runs_async = False
+    runs_async = spec_of(media_type).runs_async  # its facts live in the registry's line
 
     def probe(self, path: Path) -> MediaInfo:
         decoded = read_text(path, "the file")
@@ -92,9 +94,15 @@ def _plain(da: Decoded, db: Decoded, metrics: dict[str, Any]) -> Result:
         hunks=len(hunks),
         hunks_shown=min(len(hunks), MAX_HUNKS),
     )
-    changes = [h.as_change(wa, wb) for h in hunks[:MAX_HUNKS]]
+    found = [h.as_change(wa, wb) for h in hunks[:MAX_HUNKS]]
     similarity = score(_similarity(dist), differs=bool(hunks))
-    return Result(similarity=similarity, metrics=metrics, changes=changes)
+    return Result(
+        similarity=similarity,
+        metrics=metrics,
+        changes=found,
+        identical=not hunks,  # line endings, encodings and re-wrapping make no hunk
+        summary=_summary(hunks),
+    )
 
 
 def _similarity(dist: TextDistance) -> float:
@@ -113,33 +121,62 @@ class Hunk:
     b_end: int
     words: list[tuple[int, int, int, int]]  # the changed word ranges (i1, i2, j1, j2) inside
 
-    def as_change(self, wa: Words, wb: Words) -> dict[str, Any]:
-        change: dict[str, Any] = {
-            "a_start": self.a_start,
-            "a_end": self.a_end,
-            "b_start": self.b_start,
-            "b_end": self.b_end,
-            "removed": _shown(wa.lines[self.a_start - 1 : self.a_end]),
-            "added": _shown(wb.lines[self.b_start - 1 : self.b_end]),
-            "removed_text": _words(wa, [(i1, i2) for i1, i2, _, _ in self.words]),
-            "added_text": _words(wb, [(j1, j2) for _, _, j1, j2 in self.words]),
-        }
-        for side, count in (
-            ("removed", self.a_end - self.a_start + 1),
-            ("added", self.b_end - self.b_start + 1),
-        ):
-            if count > MAX_HUNK_LINES:
-                change[f"{side}_lines_not_shown"] = count - MAX_HUNK_LINES
-        return change
+    @property
+    def kind(self) -> Kind:
+        if self.a_end < self.a_start:
+            return "added"
+        return "removed" if self.b_end < self.b_start else "changed"
+
+    def as_change(self, wa: Words, wb: Words) -> Change:
+        lines_a = wa.lines[self.a_start - 1 : self.a_end]
+        lines_b = wb.lines[self.b_start - 1 : self.b_end]
+        return changes.lines(
+            self.kind,
+            source=(self.a_start, self.a_end) if lines_a else None,
+            target=(self.b_start, self.b_end) if lines_b else None,
+            before=_shown(lines_a),
+            after=_shown(lines_b),
+            magnitude=self._edited_share(wa, wb),
+        )
+
+    def _edited_share(self, wa: Words, wb: Words) -> float:
+        """Words edited over the words on the hunk's lines (the larger side): a word error rate
+        of the hunk, from the alignment already made (a 10 MB line is not aligned again)."""
+        edited = sum(max(i2 - i1, j2 - j1) for i1, i2, j1, j2 in self.words)
+        on_lines = max(
+            _words_on(wa, self.a_start, self.a_end), _words_on(wb, self.b_start, self.b_end)
+        )
+        return min(1.0, edited / on_lines) if on_lines else 1.0
 
 
-def _words(words: Words, spans: list[tuple[int, int]]) -> str:
-    """The changed words themselves, stretch by stretch."""
-    return clip(" … ".join(" ".join(words.tokens[x : min(y, x + 60)]) for x, y in spans if y > x))
+def _words_on(words: Words, first: int, last: int) -> int:
+    """How many words lines first..last (1-based, inclusive) hold."""
+    if last < first:
+        return 0
+    stop = words.line_starts[last] if last < len(words.line_starts) else len(words.tokens)
+    return stop - words.line_starts[first - 1]
 
 
-def _shown(lines: list[str]) -> list[str]:
-    return [clip(line) for line in lines[:MAX_HUNK_LINES]]
+def _shown(lines: list[str]) -> str | None:
+    """The lines as one string (None when there are none), each clipped, at most MAX_HUNK_LINES
+    of them and then how many more there are."""
+    if not lines:
+        return None
+    shown = [clip(line) for line in lines[:MAX_HUNK_LINES]]
+    if len(lines) > MAX_HUNK_LINES:
+        shown.append(f"… {len(lines) - MAX_HUNK_LINES:,} more lines")
+    return "\n".join(shown)
+
+
+def _summary(hunks: list[Hunk]) -> str:
+    """ "3 lines changed, 1 line added", over every hunk (not only those listed)."""
+    counted: dict[str, int] = {"changed": 0, "removed": 0, "added": 0}
+    for hunk in hunks:
+        side = (hunk.b_start, hunk.b_end) if hunk.kind == "added" else (hunk.a_start, hunk.a_end)
+        counted[hunk.kind] += side[1] - side[0] + 1
+    return summaries.joined(
+        f"{summaries.plural(count, 'line')} {kind}" for kind, count in counted.items() if count
+    )
 
 
 def _hunks(dist: TextDistance, wa: Words, wb: Words) -> list[Hunk]:

@@ -20,7 +20,9 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from comparisons.engines import summaries
 from comparisons.engines.base import Result
+from comparisons.engines.changes import Change
 from comparisons.engines.text.structured_paths import (
     Record,
     Steps,
@@ -335,8 +337,8 @@ class _Prepared:
     value_b: Any
     total_a: int
     total_b: int
-    describe: Callable[[Record], dict[str, Any]]
-    first: list[dict[str, Any]] = field(default_factory=list)  # changes found before the walk
+    describe: Callable[[Record], Change]
+    first: list[Change] = field(default_factory=list)  # changes found before the walk
     index_a: Index | None = None  # already built while parsing (JSON, XML)
     index_b: Index | None = None
 
@@ -367,7 +369,16 @@ def compare_structured(pa: Parsed, pb: Parsed, metrics: dict[str, Any]) -> Resul
     )
     metrics.update(text_metrics(distance(wa, wb), wa, wb), text_basis="canonical values")
     similarity = score(100 * 2 * differ.equal / total if total else 100.0, differs=bool(changes))
-    return Result(similarity=similarity, metrics=metrics, changes=changes[:MAX_CHANGES])
+    shown = changes[:MAX_CHANGES]
+    sentence = (summaries.cells if pa.format == "csv" else summaries.paths)(shown)
+    beyond = summaries.beyond(len(shown), len(prepared.first) + differ.total)
+    return Result(
+        similarity=similarity,
+        metrics=metrics,
+        changes=shown,
+        identical=not changes,  # key order, layout, quoting and comments make no change
+        summary=", ".join(part for part in (sentence, beyond) if part),
+    )
 
 
 def _canonical(value: Any) -> str:
@@ -401,19 +412,27 @@ def _prepare_csv(pa: Parsed, pb: Parsed) -> _Prepared:
     if not named:
         return _Prepared(
             ta.rows, tb.rows, _cells(ta.rows), _cells(tb.rows),
-            lambda record: csv_change(record, ta.lines, tb.lines, named=False),
+            lambda record: csv_change(record, named=False),
         )  # fmt: skip
     names_a, names_b = ta.rows[0], tb.rows[0]
     common = [name for name in names_a if name in names_b]
-    columns = [column_change("removed", n) for n in names_a if n not in names_b]
-    columns += [column_change("added", n) for n in names_b if n not in names_a]
+    columns = [
+        column_change("removed", n, _column(ta.rows, n)) for n in names_a if n not in names_b
+    ]
+    columns += [column_change("added", n, _column(tb.rows, n)) for n in names_b if n not in names_a]
     return _Prepared(
         _by_name(ta.rows[1:], names_a, common) if common else None,
         _by_name(tb.rows[1:], names_b, common) if common else None,
         _cells(ta.rows[1:]), _cells(tb.rows[1:]),
-        lambda record: csv_change(record, ta.lines[1:], tb.lines[1:], named=True),
+        lambda record: csv_change(record, named=True),
         columns,
     )  # fmt: skip
+
+
+def _column(rows: list[list[str]], name: str) -> list[str]:
+    """A column's values, below its header."""
+    k = rows[0].index(name)
+    return [row[k] for row in rows[1:]]
 
 
 def _labels(row: list[str]) -> bool:

@@ -1,6 +1,7 @@
 """How the structured comparison names its changes: each difference found between two
-documents becomes a dict with a human-readable path ("$.a.b[3]", 'row 7, column "price"',
-"/catalog/book[2]/@id"), its kind, and short old/new values fit for the API answer.
+documents becomes a change in the one shape (engines/changes.py) — a `path` ("$.a.b[3]",
+"/catalog/book[2]/@id") or a CSV `cell` ({"row": 7, "column": "price"}), its kind, and the
+values before and after as JSON values, shortened to fit an API answer.
 
 Kept apart from `structured` (parsing and walking) so each stays small; this module needs
 nothing from it, so the import runs one way only.
@@ -9,12 +10,15 @@ nothing from it, so the import runs one way only.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from comparisons.engines.textio import MAX_LINE_CHARS, clip
+from comparisons.engines import changes
+from comparisons.engines.changes import Change, Kind
+from comparisons.engines.textio import clip, difference
 
 Steps = tuple[str | int, ...]  # keys and indexes from the document root
 
@@ -23,31 +27,76 @@ Steps = tuple[str | int, ...]  # keys and indexes from the document root
 class Record:
     """One difference the walk found, located in each file by its steps from the root."""
 
-    kind: str  # "changed" | "added" | "removed"
+    kind: Kind  # "changed" | "added" | "removed"
     at_a: Steps | None  # where in file1 (None for an addition)
     at_b: Steps | None  # where in file2 (None for a removal)
     old: Any = None
     new: Any = None
 
 
-def _old_new(record: Record, show: Callable[[Any], Any]) -> dict[str, Any]:
-    shown: dict[str, Any] = {}
-    if record.kind != "added":
-        shown["old"] = show(record.old)
-    if record.kind != "removed":
-        shown["new"] = show(record.new)
-    return shown
+MAX_MEMBERS = 20  # items of an array, keys of an object shown in a value; the rest are counted
+MAX_NESTING = 6  # levels of a value shown; deeper containers are summarised
 
 
-def _show(value: Any) -> Any:
-    """A value as it can appear in the answer: short, and valid JSON (no NaN)."""
+def shorten(value: Any, depth: int = 0) -> Any:
+    """A value as it can appear in the answer: still the same JSON type, but short — strings
+    clipped, long arrays and objects cut to MAX_MEMBERS with a "… N more" marker, deep nesting
+    summarised — and valid JSON (NaN and the infinities, which JSON has no words for, become
+    the strings Python's json module writes for them)."""
     if isinstance(value, str):
         return clip(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return json.dumps(value)  # "NaN", "Infinity", "-Infinity"
+    if isinstance(value, list):
+        if depth >= MAX_NESTING:
+            return f"[… {len(value):,} items]"
+        shown = [shorten(item, depth + 1) for item in value[:MAX_MEMBERS]]
+        more = len(value) - MAX_MEMBERS
+        return [*shown, f"… {more:,} more items"] if more > 0 else shown
+    if isinstance(value, dict):
+        if depth >= MAX_NESTING:
+            return f"{{… {len(value):,} keys}}"
+        kept = {str(k): shorten(v, depth + 1) for k, v in list(value.items())[:MAX_MEMBERS]}
+        if (more := len(value) - MAX_MEMBERS) > 0:
+            kept["…"] = f"{more:,} more keys"
+        return kept
+    return value
+
+
+def magnitude(record: Record, *, numeric_text: bool = False) -> float:
+    """How much one value changed, 0..1: everything for an added or removed value or a change
+    of type; for two strings the share of characters edited; for two numbers (CSV: two cells
+    that read as numbers) the difference over the larger of them."""
+    if record.kind != "changed":
+        return 1.0
+    old, new = record.old, record.new
+    if numeric_text and isinstance(old, str) and isinstance(new, str):
+        old, new = _number_or_text(old), _number_or_text(new)
+    if _is_number(old) and _is_number(new):
+        larger = max(abs(old), abs(new))
+        return min(1.0, abs(old - new) / larger) if larger and math.isfinite(larger) else 1.0
+    if isinstance(old, str) and isinstance(new, str):
+        return difference(old, new)
+    return 1.0
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number_or_text(text: str) -> float | str:
     try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        return float(text)
     except ValueError:
-        return clip(json.dumps(value, ensure_ascii=False))
-    return value if len(text) <= MAX_LINE_CHARS else clip(text)
+        return text
+
+
+def _before_after(record: Record, show: Callable[[Any], Any]) -> dict[str, Any]:
+    """`before` null for an added value, `after` null for a removed one: there is none."""
+    return {
+        "before": None if record.kind == "added" else show(record.old),
+        "after": None if record.kind == "removed" else show(record.new),
+    }
 
 
 # JSON: "$.a.b[3]", with ["odd key"] for keys that are not identifiers
@@ -67,66 +116,58 @@ def _json_path(steps: Steps) -> str:
     return path
 
 
-def json_change(record: Record) -> dict[str, Any]:
+def json_change(record: Record) -> Change:
+    """At file1's path (file2's for an added value: file1 has no place for it)."""
     at = record.at_a if record.at_a is not None else record.at_b
-    change: dict[str, Any] = {"path": _json_path(at or ()), "kind": record.kind}
-    if record.kind == "changed" and record.at_b != record.at_a:
-        change["path_b"] = _json_path(record.at_b or ())
-    return change | _old_new(record, _show)
+    return changes.path(
+        record.kind, _json_path(at or ()), **_before_after(record, shorten),
+        magnitude=magnitude(record),
+    )  # fmt: skip
 
 
-# CSV: rows named by their file line, cells by column name or number
+# CSV: a cell by its 1-based data row and its column (name, or 1-based number without a header)
 
 
-def column_change(kind: str, name: str) -> dict[str, Any]:
-    return {"path": f'column "{name}"', "kind": kind, "column": name}
+def column_change(kind: Kind, name: str, values: list[str]) -> Change:
+    """A whole column only one file has: its values are `before` (removed) or `after` (added)."""
+    shown = shorten(values)
+    return changes.cell(
+        kind, row=None, column=name,
+        before=shown if kind == "removed" else None, after=shown if kind == "added" else None,
+    )  # fmt: skip
 
 
-def csv_change(
-    record: Record, lines_a: list[int], lines_b: list[int], *, named: bool
-) -> dict[str, Any]:
-    """Rows are named by the file line they start on — the row number a spreadsheet shows."""
+def csv_change(record: Record, *, named: bool) -> Change:
+    """Rows are data rows, counted from 1 after the header (file1's row; file2's for an added
+    row); a whole row has no column."""
     at = record.at_a if record.at_a is not None else record.at_b
-    where: dict[str, Any] = {}
-    if record.at_a is not None:
-        where["row_a"] = lines_a[int(record.at_a[0])]
-    if record.at_b is not None:
-        where["row_b"] = lines_b[int(record.at_b[0])]
-    path = f"row {where.get('row_a', where.get('row_b'))}"
-    if at is not None and len(at) > 1:
-        column = at[1] if named else int(at[1]) + 1
-        where["column"] = column
-        path += f', column "{column}"' if named else f", column {column}"
-    return {"path": path, "kind": record.kind, **where} | _old_new(record, _show)
+    steps = at or (0,)
+    column = None
+    if len(steps) > 1:
+        column = steps[1] if named else int(steps[1]) + 1
+    return changes.cell(
+        record.kind, row=int(steps[0]) + 1, column=column, **_before_after(record, shorten),
+        magnitude=magnitude(record, numeric_text=True),
+    )  # fmt: skip
 
 
 # XML: "/catalog/book[2]/@id", "/catalog/book[2]/title/text()"
 
 _XML_LEAF = {
+    "tag": "/name()",
     "text": "/text()",
     "tail": "/following-sibling::text()[1]",
     "children": "/*",
 }
-_XML_WHAT = {
-    "tag": "name",
-    "text": "text",
-    "tail": "text after",
-    "children": "children",
-}
 
 
-def xml_change(record: Record, root_a: Any, root_b: Any) -> dict[str, Any]:
+def xml_change(record: Record, root_a: Any, root_b: Any) -> Change:
+    """At file1's path (file2's for an added node); an element's value is its XML, shortened."""
     at, root = (record.at_a, root_a) if record.at_a is not None else (record.at_b, root_b)
-    change: dict[str, Any] = {
-        "path": _xml_path(root, at or ()),
-        "kind": record.kind,
-        "what": _xml_what(at or ()),
-    }
-    if record.kind == "changed" and record.at_b is not None:
-        path_b = _xml_path(root_b, record.at_b)
-        if path_b != change["path"]:
-            change["path_b"] = path_b
-    return change | _old_new(record, _xml_show)
+    return changes.path(
+        record.kind, _xml_path(root, at or ()), **_before_after(record, _xml_show),
+        magnitude=magnitude(record),
+    )  # fmt: skip
 
 
 def _xml_path(root: dict[str, Any], steps: Steps) -> str:
@@ -153,20 +194,12 @@ def _xml_step(siblings: list[dict[str, Any]], index: int) -> str:
     return _local(tag) + (f"[{before + 1}]" if count > 1 else "")
 
 
-def _xml_what(steps: Steps) -> str:
-    if not steps or isinstance(steps[-1], int):
-        return "element"
-    if str(steps[-1]).startswith("@"):
-        return "attribute"
-    return _XML_WHAT.get(str(steps[-1]), "element")
-
-
 def _xml_show(value: Any) -> Any:
     if isinstance(value, dict) and "tag" in value:
         return _snippet(value)
     if isinstance(value, list):
         return [_snippet(node) for node in value[:5]] + (["…"] if len(value) > 5 else [])
-    return _show(value)
+    return shorten(value)
 
 
 def _snippet(node: dict[str, Any]) -> str:

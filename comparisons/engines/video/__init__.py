@@ -20,7 +20,9 @@ from typing import Any
 import av
 import numpy as np
 
+from comparisons.engines import spec_of, summaries
 from comparisons.engines.base import Artifact, MediaInfo, Options, Progress, Result
+from comparisons.engines.changes import Change
 from comparisons.engines.video import segments as seg
 from comparisons.engines.video.align import Pairs, find_offset, score_pairs
 from comparisons.engines.video.decode import DecodeStopped, Sampler, Samples, Source, probe
@@ -36,7 +38,7 @@ FULL_COVERAGE = 0.75
 
 class VideoEngine:
     media_type = "video"
-    runs_async = True
+    runs_async = spec_of(media_type).runs_async  # its facts live in the registry's line
 
     def __init__(self, poll_s: float = POLL_S) -> None:
         self.poll_s = poll_s  # how often progress is reported while decoding
@@ -142,14 +144,32 @@ def build_result(a: Samples, b: Samples) -> Result:
         **_file_metrics(a, "a", length_a),
         **_file_metrics(b, "b", length_b),
     }
+    changes = _in_time_order(
+        [seg.differing(span) for span, matched in spans if not matched or seg.degraded(span)]
+        + seg.unpaired(length_a, length_b, offset)
+        + seg.shifted(length_a, length_b, offset),
+        offset,
+    )
     return Result(
         similarity=similarity,
         metrics=metrics,
         segments=[span.as_dict() for span, matched in spans if matched],
-        changes=[span.as_dict(kind="changed") for span, matched in spans if not matched]
-        + seg.unpaired(length_a, length_b, offset),
+        changes=changes,
         artifacts=[_diff_artifact(a, b, pairs, scores)] if len(scores) else [],
+        identical=not changes,  # frames that still match (codec noise) are no change
+        summary=summaries.times(changes),
     )
+
+
+def _in_time_order(changes: list[Change], offset: float) -> list[Change]:
+    """By the moment of file1 each change is at (file2's own spans moved back by the offset)."""
+
+    def moment(change: Change) -> float:
+        where = change["time"]
+        start = where["source_start"]
+        return float(start) if start is not None else float(where["target_start"]) - offset
+
+    return sorted(changes, key=moment)
 
 
 def _length(samples: Samples) -> float:

@@ -8,11 +8,20 @@ from typing import Any
 
 import numpy as np
 
+from comparisons.engines import changes
+from comparisons.engines.changes import Change
+
 # A frame pair is "the same content" from this score up. Re-encoded, resized or re-timed copies
 # score 85-100 per frame; unrelated pictures score under 10 (see SSIM_POINTS).
 MATCH_SCORE = 60.0
+# A matched stretch whose mean score is under this still shows the same content, but degraded
+# beyond what re-encoding does (CRF 35, MPEG-4, other sizes and frame rates keep 85 and more):
+# it is reported as `changed`, with a magnitude that says how much.
+CLEAN_SCORE = 80.0
 # Uncovered ends shorter than this are container rounding (8.00 s against 8.04 s), not content.
 MIN_UNPAIRED_S = 0.2
+# An offset under this is the codecs' timing (re-encodes land within 0.05 s), not a delay.
+SHIFT_TOLERANCE_S = 0.1
 MAX_GAP_S = 1.0  # pairs further apart than this (file2 has no frames between) do not form a run
 # Runs shorter than this are folded into their neighbours: a single odd frame is not a segment.
 MIN_RUN_S = 0.5
@@ -128,39 +137,50 @@ def timeline(times: np.ndarray, scores: np.ndarray, seconds: int) -> list[float 
     return line
 
 
-def unpaired(duration_a: float, duration_b: float, offset: float) -> list[dict[str, Any]]:
+def unpaired(duration_a: float, duration_b: float, offset: float) -> list[Change]:
     """The ends of either file that have no counterpart in the other at this offset (file2's
-    time = file1's + offset)."""
+    time = file1's + offset): a `removed` span of file1 or an `added` span of file2."""
     start, end = max(0.0, -offset), min(duration_a, duration_b - offset)  # overlap, file1's time
-    ends: list[tuple[str, Range | None, Range | None]] = [
-        ("only_in_file1", (0.0, start), None),
-        ("only_in_file1", (end, duration_a), None),
-        ("only_in_file2", None, (0.0, offset)),
-        ("only_in_file2", None, (duration_a + offset, duration_b)),
-    ]
+    found = []
+    for where in ((0.0, start), (end, duration_a)):
+        if where[1] - where[0] >= MIN_UNPAIRED_S:
+            found.append(changes.time("removed", source=where, magnitude=1.0))
+    for where in ((0.0, offset), (duration_a + offset, duration_b)):
+        if where[1] - where[0] >= MIN_UNPAIRED_S:
+            found.append(changes.time("added", target=where, magnitude=1.0))
+    return found
+
+
+def degraded(span: Span) -> bool:
+    return span.score < CLEAN_SCORE
+
+
+def differing(span: Span) -> Change:
+    """A stretch of file1 whose frames do not match file2's at the same moment, or match but
+    with more loss than re-encoding causes (see CLEAN_SCORE)."""
+    return changes.time(
+        "changed",
+        source=(span.source_start, span.source_end),
+        target=(span.source_start + span.offset, span.source_end + span.offset),
+        magnitude=1.0 - span.score / 100.0,
+    )
+
+
+def shifted(duration_a: float, duration_b: float, offset: float) -> list[Change]:
+    """The whole overlap, when file2 plays it at another time and no uncovered end already
+    says so (an offset under MIN_UNPAIRED_S leaves none): frames a few hundredths of a second
+    apart are the codec's timing, a tenth of a second or more is a delay someone added."""
+    if abs(offset) < SHIFT_TOLERANCE_S or unpaired(duration_a, duration_b, offset):
+        return []
+    start, end = max(0.0, -offset), min(duration_a, duration_b - offset)
+    if end <= start:
+        return []
+    source, target = (start, end), (start + offset, end + offset)
     return [
-        _range_dict(kind, source, target)
-        for kind, source, target in ends
-        if _seconds(source or target) >= MIN_UNPAIRED_S
+        changes.time(
+            "shifted", source=source, target=target, magnitude=changes.apart(source, target)
+        )
     ]
-
-
-def _seconds(span: Range | None) -> float:
-    return span[1] - span[0] if span else 0.0
-
-
-def _range_dict(kind: str, source: Range | None, target: Range | None) -> dict[str, Any]:
-    def rounded(span: Range | None, index: int) -> float | None:
-        return None if span is None else round(span[index], 2)
-
-    return {
-        "kind": kind,
-        "source_start": rounded(source, 0),
-        "source_end": rounded(source, 1),
-        "target_start": rounded(target, 0),
-        "target_end": rounded(target, 1),
-        "score": 0.0,
-    }
 
 
 def overlap_seconds(duration_a: float, duration_b: float, offset: float) -> float:
