@@ -65,12 +65,17 @@ def audio_without_noise_step() -> Iterator[None]:
         align.noise_floor = kept
 
 
+def label(kind: Kind) -> str:
+    """The type, and for images the mode: pixel and feature mode have their own thresholds."""
+    return f"image/{kind.mode}" if kind.media_type == "image" else kind.media_type
+
+
 def row(kind: Kind, scored: list[Scored], baseline: list[Scored] | None) -> str:
     low, median, high = summary(scored)
     right = sum(s.right for s in scored)
     answer = "same" if kind.same else "different"
     line = (
-        f"{kind.media_type:<9} {kind.name[:40]:<40} {answer:<9} {len(scored):>2}  "
+        f"{label(kind):<13} {kind.name[:40]:<40} {answer:<9} {len(scored):>2}  "
         f"{low:6.1f} {median:6.1f} {high:6.1f}  {scored[0].threshold:5.1f}  "
         f"{'match' if kind.same else 'no match'}: {right}/{len(scored)} right"
     )
@@ -89,7 +94,7 @@ def margins(media_type: str, scored: list[Scored]) -> str:
     lowest, highest = min(same, default=100.0), max(other, default=0.0)
     wrong = sum(not s.right for s in scored)
     return (
-        f"{media_type:<9} same content scores >= {lowest:.1f}, different <= {highest:.1f}: "
+        f"{media_type:<13} same content scores >= {lowest:.1f}, different <= {highest:.1f}: "
         f"thresholds in ({highest:.1f}, {lowest:.1f}] decide all {len(scored)} pairs right; "
         f"default {threshold:g} (margins {lowest - threshold:+.1f} / {threshold - highest:+.1f}); "
         f"{wrong} wrong at the default"
@@ -107,7 +112,7 @@ def main() -> None:
     if "audio" in sets:
         get_engine("audio").warm_up()  # type: ignore[attr-defined]
     header = (
-        f"{'type':<9} {'class':<40} {'answer':<9} {'n':>2}  "
+        f"{'type':<13} {'class':<40} {'answer':<9} {'n':>2}  "
         f"{'min':>6} {'median':>6} {'max':>6}  {'thr':>5}  decision at the default"
     )
     print(header)
@@ -120,9 +125,9 @@ def main() -> None:
             if kind.media_type == "audio":
                 with audio_without_noise_step():
                     baseline = score(kind, folder(kind))
-            by_type.setdefault(kind.media_type, []).extend(scored)
+            by_type.setdefault(label(kind), []).extend(scored)
             print(row(kind, scored, baseline), flush=True)
-        print(f"{'':<9} ({name}: {time.perf_counter() - started:.1f} s, media made or reused)")
+        print(f"{'':<13} ({name}: {time.perf_counter() - started:.1f} s, media made or reused)")
     print()
     for media_type, scored in by_type.items():
         print(margins(media_type, scored))

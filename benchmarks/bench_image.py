@@ -6,7 +6,11 @@ scikit-image's `structural_similarity` on the same decoded pair, in one process.
 
 The floor and the engine are measured in alternation, so machine noise (2 shared cores) falls on
 both alike; medians of wall time are printed, and of this process's CPU time beside them (on a
-loaded machine the CPU ratio is the steadier one). Figures are printed, not asserted.
+loaded machine the CPU ratio is the steadier one). The engine decodes file2 on a second thread
+while it decodes file1, so its wall time can gain on the floor's where its CPU time cannot: both
+ratios are printed. The engine's work beyond decoding: a per-pixel colour difference at full
+resolution, SSIM at the working size and the diff image at 1920x1080. Figures are printed, not
+asserted.
 """
 
 from __future__ import annotations
@@ -138,7 +142,7 @@ def report(a: Path, b: Path, runs: int) -> float:
     print(f"engine pixel : {engine_ms:6.1f} ms (CPU {engine_cpu:5.1f})  engine.compare")
     print(f"               (medians of {runs} runs, floor and engine alternating)")
     ratio, cpu_ratio = engine_ms / floor_ms, engine_cpu / floor_cpu
-    print(f"ratio engine / decode floor: {ratio:.2f} (CPU {cpu_ratio:.2f})  target <= 1.5")
+    print(f"ratio engine / decode floor: {ratio:.2f} (CPU {cpu_ratio:.2f})  target <= 1.3")
     print(f"skimage SSIM : {reference:6.1f} ms  structural_similarity, Gaussian window, full size")
     print(f"ratio engine / skimage     : {engine_ms / reference:.2f}  target < 1")
     print(f"engine feature mode: {feature:6.1f} ms  (informative)")

@@ -75,7 +75,7 @@ REGISTRY: dict[str, MediaSpec] = {
         MediaSpec(
             "image", "comparisons.engines.image:engine", "images", ("JPG", "PNG", "WebP", "GIF"),
             modes=(
-                Mode("pixel", 85.0, "SSIM/PSNR/MSE"),
+                Mode("pixel", 85.0, "colour per pixel, SSIM/PSNR/MSE"),
                 Mode("feature", 80.0, "keypoints; tolerates rotation, crops and lighting"),
             ),
             ignores_regions=True,

@@ -31,7 +31,8 @@ class MediaInfo:
 @dataclass(frozen=True)
 class Options:
     mode: str = ""  # one of the media type's modes (see the registry); "" = its default
-    # images: (x, y, width, height) rectangles of file1, in its pixels, left out of the score
+    # images: (x, y, width, height) boxes in file1's pixels masked out of score and changes
+    # (the API validates them: comparisons/ignore_regions.py)
     ignore_regions: tuple[tuple[int, int, int, int], ...] = ()
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from comparisons.engines import Options, Result, get_engine, spec_of
 
-SETS = ("audio", "video", "subtitles", "text")  # modules of this package
+SETS = ("audio", "video", "subtitles", "text", "images")  # modules of this package
 
 
 def kinds(sets: tuple[str, ...] = SETS) -> list[Kind]:

@@ -174,3 +174,71 @@ def png_claiming_size(path: Path, width: int, height: int) -> Path:
     content[29:33] = struct.pack(">I", zlib.crc32(bytes(content[12:29])))
     path.write_bytes(bytes(content))
     return path
+
+
+# --- screenshots ------------------------------------------------------------------------------
+#
+# What visual-regression tools compare: a web page rendered to pixels. Drawn with Pillow's own
+# font (anti-aliased, as a browser renders text) so that an edit is a few words, a recoloured
+# button or a panel, and everything else is pixel-identical.
+
+PAGE_TEXT = (
+    "DiffALL compares two files of the same type and shows what differs.",
+    "Upload an image, a video, a recording, subtitles or a text file.",
+    "Every comparison answers with a score, a verdict and the evidence.",
+    "Images are compared pixel by pixel, in colour, at full resolution.",
+    "Changed regions are outlined; anti-aliasing and noise are tolerated.",
+    "The API answers in JSON; the website draws the same answer.",
+    "Credits: ten free comparisons a day, more for five dollars.",
+    "Questions? Write to support and a person will answer you.",
+)
+
+
+def screenshot(
+    lines: tuple[str, ...] = PAGE_TEXT,
+    *,
+    size: tuple[int, int] = (1280, 800),
+    button: tuple[int, int, int] = (37, 99, 235),
+    sidebar: tuple[int, int, int] = (241, 243, 246),
+) -> RGB:
+    """A page: a header bar, a sidebar with links, paragraphs of text and a button."""
+    width, height = size
+    page = Image.new("RGB", size, (255, 255, 255))
+    draw = ImageDraw.Draw(page)
+    font, small = ImageFont.load_default(size=20), ImageFont.load_default(size=16)
+    draw.rectangle((0, 0, width, 56), fill=(17, 24, 39))
+    draw.text((24, 16), "DiffALL", font=font, fill=(255, 255, 255))
+    draw.rectangle((0, 56, 220, height), fill=sidebar)
+    for row, link in enumerate(("Compare", "History", "API keys", "Billing", "Help")):
+        draw.text((24, 84 + 36 * row), link, font=small, fill=(55, 65, 81))
+    for row, line in enumerate(lines):
+        draw.text((252, 88 + 34 * row), line, font=small, fill=(31, 41, 55))
+    top = 88 + 34 * len(lines) + 24
+    draw.rounded_rectangle((252, top, 412, top + 44), radius=8, fill=button)
+    draw.text((276, top + 12), "Compare now", font=small, fill=(255, 255, 255))
+    return np.asarray(page)
+
+
+def with_words(lines: tuple[str, ...], edits: int) -> tuple[str, ...]:
+    """The page text with `edits` words replaced (one per line, from the top)."""
+    changed = list(lines)
+    for row in range(edits):
+        words = changed[row % len(changed)].split()
+        index = (row // len(changed)) * 2 + 1
+        words[index] = words[index].upper()
+        changed[row % len(changed)] = " ".join(words)
+    return tuple(changed)
+
+
+def same_luminance(
+    colour: tuple[int, int, int], hue_of: tuple[int, int, int]
+) -> tuple[int, int, int]:
+    """A colour of the hue of `hue_of` with the luminance (Rec. 601 luma) of `colour`: the
+    scaled `hue_of` whose luma matches, so only hue and saturation differ."""
+
+    def luma(rgb: tuple[float, float, float]) -> float:
+        return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
+
+    scale = luma(tuple(map(float, colour))) / luma(tuple(map(float, hue_of)))
+    scaled = [min(255, round(channel * scale)) for channel in hue_of]
+    return scaled[0], scaled[1], scaled[2]
