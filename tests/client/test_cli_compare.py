@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from django.utils import timezone
 
 from billing import selectors as billing
+from billing import services as billing_services
 from comparisons.models import Comparison
 from tests.client.conftest import Server, new_account, run_cli
 from tests.engines import media_audio, media_images, media_texts
@@ -27,6 +30,9 @@ def pictures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "photo": media_images.write(folder / "photo.png", photo),
         "reencoded": media_images.write_jpeg(folder / "photo.jpg", photo, quality=85),
         "other": media_images.write(folder / "other.png", other),
+        "pasted": media_images.write(
+            folder / "pasted.png", media_images.pasted(photo, other, (40, 30, 200, 150))
+        ),
     }
 
 
@@ -67,13 +73,29 @@ def test_json_prints_the_api_answer_itself(server: Server, pictures: dict[str, P
     account = new_account()
     result = run_cli(
         server, account.key,
-        ["compare", pictures["photo"], pictures["other"], "--json", "--threshold", "2"],
+        ["compare", pictures["photo"], pictures["other"], "--json", "--threshold", "0"],
     )  # fmt: skip
     answer = json.loads(result.stdout)
-    assert result.returncode == 0  # a threshold of 2 makes even these two a match
-    assert answer["status"] == "done" and answer["threshold"] == 2.0 and answer["match"] is True
+    assert result.returncode == 0  # a threshold of 0 makes any two files a match
+    assert answer["status"] == "done" and answer["threshold"] == 0.0 and answer["match"] is True
     stored = Comparison.objects.get(id=answer["job_id"])
-    assert answer["similarity"] == stored.similarity and stored.threshold == 2.0
+    assert answer["similarity"] == stored.similarity and stored.threshold == 0.0
+
+
+def test_ignore_region_leaves_a_region_out_of_the_comparison(
+    server: Server, pictures: dict[str, Path]
+) -> None:
+    account = new_account()
+    args = ["compare", pictures["photo"], pictures["pasted"], "--json"]
+    whole = run_cli(server, account.key, args)
+    masked = run_cli(server, account.key, [*args, "--ignore-region", "40,30,200,150"])
+    assert (whole.returncode, masked.returncode) == (1, 0), whole.stderr + masked.stderr
+    answer = json.loads(masked.stdout)
+    assert json.loads(whole.stdout)["identical"] is False
+    assert answer["ignore_regions"] == [{"x": 40, "y": 30, "width": 200, "height": 150}]
+    assert answer["identical"] is True and answer["similarity"] == 100
+    stored = Comparison.objects.get(id=answer["job_id"])
+    assert stored.options["ignore_regions"] == answer["ignore_regions"]
 
 
 def test_every_comparison_carries_an_idempotency_key_of_its_own(
@@ -120,8 +142,8 @@ def test_urls_are_sent_for_the_server_to_fetch(server: Server, pictures: dict[st
     )
 
 
-def test_whoami_prints_the_account_behind_the_key(server: Server) -> None:
-    account = new_account(email="whoami@example.com")
+def test_whoami_prints_the_account_plan_and_credits_behind_the_key(server: Server) -> None:
+    account = new_account(credits=5, email="whoami@example.com")
     shown = run_cli(server, account.key, ["whoami"])
     answer = run_cli(server, account.key, ["whoami", "--json"])
     assert shown.returncode == answer.returncode == 0
@@ -129,11 +151,19 @@ def test_whoami_prints_the_account_behind_the_key(server: Server) -> None:
         f"{server.url}/api/v1/me", headers={"X-API-Key": account.key}, timeout=10
     ).json()
     assert json.loads(answer.stdout) == me
-    lines = shown.stdout.splitlines()
-    assert lines[0] == "Account  whoami@example.com"
-    assert lines[1] == f"Key      {me['key']['name']} ({me['key']['hint']})"
-    # whatever else /api/v1/me tells (plan, credits) is printed too, one line each
-    assert len(lines) == len(me)
+    assert shown.stdout.splitlines() == [
+        "Account       whoami@example.com",
+        f"Key           CI ({me['key']['hint']})",
+        "Plan          free",
+        "Credits left  15 (10 free today + 5 paid)",
+    ]
+    until = timezone.now() + timedelta(days=30)
+    billing_services.plan_set_enterprise(user=account.user, until=until)
+    lines = run_cli(server, account.key, ["whoami"]).stdout.splitlines()
+    assert lines[2:] == [
+        f"Plan          enterprise (until {until.astimezone(UTC).date()})",
+        "Credits left  unlimited",
+    ]
 
 
 def test_asked_again_after_a_timeout_a_comparison_is_run_and_charged_once(

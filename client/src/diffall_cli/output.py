@@ -89,14 +89,36 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+def _plan(me: dict[str, Any]) -> str:
+    plan = str(me["plan"])
+    if plan == "enterprise":
+        until = me.get("enterprise_until")
+        plan += f" (until {until})" if until else " (no end date)"
+    return plan
+
+
+def _credits(me: dict[str, Any]) -> str:
+    if me.get("plan") == "enterprise":
+        return "unlimited"
+    free, paid = me.get("free_left_today", 0), me.get("paid_credits", 0)
+    return f"{free + max(paid, 0)} ({free} free today + {paid} paid)"
+
+
+_SHOWN = ("email", "key", "plan", "enterprise_until", "free_left_today", "paid_credits")
+
+
 def account(me: dict[str, Any]) -> None:
-    """GET /api/v1/me as it is: email and key always, then whatever else the server tells
-    (plan, its end date, credits left today and paid) in the order it gives them."""
+    """GET /api/v1/me: the account, the key, the plan and the credits left; anything else the
+    server adds is printed too, in the order it gives it."""
     rows = [("Account", str(me.get("email", "?")))]
     key = me.get("key")
     if isinstance(key, dict):
         rows.append(("Key", f"{key.get('name', '')} ({key.get('hint', '')})".strip()))
+    if "plan" in me:
+        rows.append(("Plan", _plan(me)))
+    if "free_left_today" in me or "paid_credits" in me:
+        rows.append(("Credits left", _credits(me)))
     for name, value in me.items():
-        if name not in ("email", "key"):
+        if name not in _SHOWN:
             rows.append((name.replace("_", " ").capitalize(), _value(value)))
     _rows(rows)
