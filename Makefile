@@ -19,6 +19,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test,dev]"
 	touch $@ $(VENV)/.installed-run
 
+# axe-core, which the browser tests inject into every page (package.json, package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel error
+	touch $@
+
 ## Start the website/API on http://127.0.0.1:$${PORT:-8000} and a Celery worker (embedded default).
 run: $(VENV)/.installed-run
 	scripts/run.sh
@@ -27,6 +32,7 @@ run: $(VENV)/.installed-run
 ## every app (mypy --strict), run the suite.
 test: $(VENV)/.installed-test
 	scripts/test-services.sh
+	$(MAKE) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing import services as billing
-from comparisons import detect, jobs, storage
+from comparisons import detect, jobs, storage, thumbnails
 from comparisons import ignore_regions as ignoring
 from comparisons.engines import (
     REGISTRY,
@@ -74,6 +74,14 @@ class Checked:
 
 class RetryLater(Exception):
     """A transient engine error on an async job with attempts left: the task should retry."""
+
+
+class ComparisonNotYours(Exception):
+    """The comparison is another account's (the website answers 404, as if it did not exist)."""
+
+
+class ComparisonRunning(Exception):
+    """A queued or running comparison cannot be deleted: its worker would write into nothing."""
 
 
 # --- submit -------------------------------------------------------------------------------------
@@ -405,6 +413,23 @@ def comparison_fail(
     return comparison
 
 
+# --- delete -------------------------------------------------------------------------------------
+
+
+def comparison_delete(*, comparison_id: uuid.UUID, by: object) -> None:
+    """Delete a finished comparison with every file stored for it, for its owner only. The ledger
+    keeps its entries: the credit was spent, and the books are append-only."""
+    with transaction.atomic():
+        comparison = Comparison.objects.select_for_update().filter(id=comparison_id).first()
+        if comparison is None or comparison.user_id != getattr(by, "pk", None):
+            raise ComparisonNotYours()
+        if not comparison.is_final:
+            raise ComparisonRunning()
+        # Files first: if the store fails, the row stays and the user can try again.
+        storage.folder_delete(comparison_id=comparison.id)
+        comparison.delete()
+
+
 # --- housekeeping (periodic tasks) -------------------------------------------------------------
 
 
@@ -422,7 +447,8 @@ def uploads_purge(*, now: datetime | None = None) -> int:
         status__in=[Comparison.Status.DONE, Comparison.Status.ERROR]
     )
     purged = 0
-    for comparison in old.only("id", "file_a", "file_b"):
+    for comparison in old.only("id", "media_type", "file_a", "file_b", "files_purged_at"):
+        thumbnails.thumbnails_make(comparison=comparison)  # the History page keeps its previews
         _delete_inputs(comparison)
         Comparison.objects.filter(id=comparison.id).update(files_purged_at=now)
         purged += 1

@@ -162,18 +162,30 @@ def _request_error(exc: Exception) -> ApiError | None:
     return None
 
 
-def _domain_error(exc: DomainError) -> Response | None:
+def _with_buy_link(detail: str, request: Any) -> str:
+    """402's detail ends with where to buy: on SITE_URL, or on the host the client called."""
+    if request is None:
+        return detail
+    from django.urls import reverse
+
+    from diffall.links import site_url
+
+    return f"{detail} Buy credits at {site_url(request)}{reverse('billing:pricing')}"
+
+
+def _domain_error(exc: DomainError, request: Any = None) -> Response | None:
     row = status_of(exc)
     if row is None:
         return None
     headers = {"Retry-After": str(row.retry_after_s)} if row.retry_after_s else None
-    return error_response(row.status, exc.code, exc.detail, headers)
+    detail = _with_buy_link(exc.detail, request) if isinstance(exc, NoCredits) else exc.detail
+    return error_response(row.status, exc.code, detail, headers)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     exc = _request_error(exc) or exc
     if isinstance(exc, DomainError):
-        return _domain_error(exc)
+        return _domain_error(exc, context.get("request"))
     if isinstance(exc, ApiError):
         return error_response(exc.status_code, exc.code, exc.detail, exc.headers, exc.extra)
     if isinstance(exc, Ratelimited):

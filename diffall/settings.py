@@ -66,7 +66,9 @@ if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's public address for links that leave a request (emails, Stripe's return URLs, the
+# API's "buy more" hint). Empty: each link uses the host the user's request came to.
+SITE_URL = envstr("SITE_URL", "").rstrip("/")
 
 # The pepper keys the API-key hash. It is deliberately independent of SECRET_KEY so rotating one
 # does not invalidate (or weaken) the other.
@@ -98,6 +100,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "diffall.outages.DatabaseOutageMiddleware",  # first: sessions and auth read the database too
     "django.middleware.security.SecurityMiddleware",
+    "diffall.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +112,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "diffall.urls"
+CSRF_FAILURE_VIEW = "diffall.views.csrf_failure"
 WSGI_APPLICATION = "diffall.wsgi.application"
 ASGI_APPLICATION = "diffall.asgi.application"
 SITE_ID = 1
@@ -300,7 +304,17 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = envstr("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+# With an SMTP server, an account must confirm its address before it signs in. Without one (the
+# embedded default prints mail to the console) nobody could ever receive the link, so a new
+# account signs in at once and the confirmation mail is only printed.
+ACCOUNT_EMAIL_VERIFICATION = envstr(
+    "ACCOUNT_EMAIL_VERIFICATION", "mandatory" if envstr("EMAIL_HOST") else "optional"
+)
+if ACCOUNT_EMAIL_VERIFICATION not in ("mandatory", "optional", "none"):
+    raise ImproperlyConfigured(
+        "ACCOUNT_EMAIL_VERIFICATION must be mandatory, optional or none, "
+        f"not {ACCOUNT_EMAIL_VERIFICATION!r}"
+    )
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # How many proxies (load balancers) stand in front of the app: login throttling then counts the
@@ -333,7 +347,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-# --- Security (production) ---
+# --- Security ---
+
+# Scripts only from our own static files: no inline script, no eval, no other origin. Inline
+# style attributes are still allowed (a few data-driven widths and heights on the result page).
+# Files are served by the app itself (S3 objects are read server-side), so 'self' covers images
+# and media. No form-action: Chrome applies it to the redirect to Stripe's payment page.
+CONTENT_SECURITY_POLICY = envstr(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -357,6 +382,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own default config gives "django" a console handler of its own (when DEBUG is
+        # on) that also propagates to the root's: every django.request warning came out twice.
+        # Configuring the logger here drops those handlers; the root's console prints it once.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "stripe": {"level": "WARNING"},  # two INFO lines per API call otherwise
     },

@@ -1,4 +1,4 @@
-"""The API Keys panel on the home page: list, create (shown once), revoke (confirmed)."""
+"""The API Keys panel on the account page: list, create (shown once), revoke (confirmed)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ def shown_key(html: str) -> str:
     return match.group(1)
 
 
-def test_it_lists_the_users_keys_on_the_home_page(
+def test_it_lists_the_users_keys_on_the_account_page(
     alice_client: Client, alice_key: IssuedKey
 ) -> None:
-    html = alice_client.get("/").content.decode()
+    html = alice_client.get("/account").content.decode()
     assert 'id="api-keys"' in html
     assert "CI pipeline" in html
     assert alice_key.api_key.hint in html
@@ -38,7 +38,7 @@ def test_it_shows_when_a_key_was_last_used(
     alice_client: Client, client: Client, alice_key: IssuedKey
 ) -> None:
     client.get("/api/v1/me", headers={"X-API-Key": alice_key.raw})
-    html = alice_client.get("/").content.decode()
+    html = alice_client.get("/account").content.decode()
     assert "Last used never" not in html and "Last used <time" in html
 
 
@@ -48,7 +48,7 @@ def test_it_does_not_list_other_peoples_or_revoked_keys(
     services.api_key_create(user=bob, name="Bob's laptop")
     old, _ = services.api_key_create(user=alice, name="Old script")
     services.api_key_revoke(api_key=old, by=alice)
-    html = alice_client.get("/").content.decode()
+    html = alice_client.get("/account").content.decode()
     assert "Bob&#x27;s laptop" not in html and "Bob's laptop" not in html
     assert "Old script" not in html
     assert "No keys yet" in html
@@ -64,7 +64,7 @@ def test_it_creates_a_key_and_shows_it_once(alice_client: Client, alice: User) -
     assert "no-store" in response["Cache-Control"]
     api_key = selectors.api_keys_for(user=alice).get()
     assert api_key.name == "Nightly visual diff"
-    assert raw not in alice_client.get("/").content.decode()
+    assert raw not in alice_client.get("/account").content.decode()
 
 
 def test_a_new_key_works_straight_away(alice_client: Client, client: Client, alice: User) -> None:

@@ -52,7 +52,7 @@ def use_it_everywhere(raw: str, api: Client, alice_client: Client) -> None:
     assert api.get("/api/v1/me", headers={"X-API-Key": raw}).status_code == 200
     typo = raw[:-1] + ("A" if raw[-1] != "A" else "B")
     assert api.get("/api/v1/me", headers={"X-API-Key": typo}).status_code == 401
-    alice_client.get("/")
+    alice_client.get("/account")
 
 
 def test_the_search_finds_a_planted_value(alice: User) -> None:
@@ -92,7 +92,7 @@ def test_no_later_page_or_answer_shows_the_raw_key(
     raw = create_in_panel(alice_client)
     api_key = ApiKey.objects.get()
     pages = [
-        alice_client.get("/"),
+        alice_client.get("/account"),
         alice_client.get("/keys/new"),
         alice_client.get(f"/keys/{api_key.public_id}/revoke"),
         client.get("/api/v1/me", headers={"X-API-Key": raw}),

@@ -7,7 +7,7 @@ import importlib
 import re
 
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 
 from accounts.models import User
 from tests.accounts.conftest import PASSWORD
@@ -31,6 +31,7 @@ def test_the_account_pages_wear_the_site_frame(client: Client, db: None) -> None
         assert "— DiffALL</title>" in html, url
 
 
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory")  # what a server with SMTP runs
 def test_it_signs_up_confirms_the_email_and_signs_in(client: Client, db: None) -> None:
     response = client.post(
         "/accounts/signup/",

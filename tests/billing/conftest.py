@@ -133,7 +133,8 @@ def owe(user: User, stripe: StripeStandIn, credits: int) -> None:
     Stripe stand-in and billing.payments, as a webhook would)."""
     from billing import payments
 
-    session_id = payments.checkout_start(user=user).rsplit("/", 1)[-1]
+    started = payments.checkout_start(user=user, site_url="http://testserver")
+    session_id = started.rsplit("/", 1)[-1]
     charge_id = stripe.pay(session_id)
     payments.purchase_sync(session_id=session_id)
     for _ in range(settings.FREE_CREDITS_PER_DAY + credits):

@@ -60,10 +60,10 @@ def test_it_buys_fifty_credits_through_stripe_checkout(
         _shot(page, "billing_buy_journey", "1-home")
 
         page.get_by_role("button", name="Buy 50 credits — $5").click()  # → Stripe → back
-        page.wait_for_url(re.compile(r"/billing/history$"))
+        page.wait_for_url(re.compile(r"/account$"))
         expect(page.locator(".messages")).to_contain_text("50 credits were added")
         expect(page.locator("#purchases")).to_contain_text("$5.00")
-        _shot(page, "billing_buy_journey", "2-history")
+        _shot(page, "billing_buy_journey", "2-account")
 
         page.goto(f"{live_server.url}/")
         expect(page.locator("#balance")).to_contain_text("50 paid credits")
