@@ -5,7 +5,8 @@ Each is a Persona: the account (`user`, password PASSWORD, email verified), an A
 the raw key, `api_key` its row), an API client that sends it (`client`) and `compare()`, which
 posts two files to the API. The key is issued the first time a test uses it, so a test about
 creating keys starts from an account with none. `alice_client` and `carol_client` are their
-website sessions (signed in, as after the sign-in form).
+website sessions (signed in, as after the sign-in form). People only one folder needs stay in its
+conftest (billing's sam and dave, the browser tests' persona).
 """
 
 from __future__ import annotations
