@@ -13,7 +13,7 @@ from django.core import mail
 from django.test import Client
 
 from accounts.models import User
-from tests.accounts.conftest import PASSWORD
+from tests.personas import PASSWORD, Persona
 from tests.test_settings import PRODUCTION, manage
 
 LOGIN = "/accounts/login/"
@@ -62,7 +62,7 @@ def fail(client: Client, times: int) -> None:
 
 
 def test_failed_sign_ins_slow_down_from_5_in_5_minutes_to_10_an_hour(
-    client: Client, alice: User, clock: Clock
+    client: Client, alice: Persona, clock: Clock
 ) -> None:
     fail(client, 5)
     assert TOO_MANY in sign_in(client, "alice@example.com", PASSWORD)
@@ -76,7 +76,7 @@ def test_failed_sign_ins_slow_down_from_5_in_5_minutes_to_10_an_hour(
     assert signed_in(client)
 
 
-def test_a_password_reset_by_email_lifts_the_lock(client: Client, alice: User) -> None:
+def test_a_password_reset_by_email_lifts_the_lock(client: Client, alice: Persona) -> None:
     fail(client, 5)
     assert TOO_MANY in sign_in(client, "alice@example.com", PASSWORD)
     client.post(RESET, {"email": "alice@example.com"})
@@ -95,7 +95,7 @@ def _errors(html: str) -> list[str]:
 
 
 def test_sign_in_says_the_same_for_an_unknown_email_and_a_wrong_password(
-    client: Client, alice: User
+    client: Client, alice: Persona
 ) -> None:
     wrong = sign_in(client, "alice@example.com", "wrong password")
     unknown = sign_in(Client(REMOTE_ADDR="198.51.100.9"), "nobody@example.com", "wrong password")
@@ -110,7 +110,7 @@ def _page(response, typed: str) -> str:  # type: ignore[no-untyped-def]
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
 
 
-def test_sign_up_with_a_registered_email_answers_as_for_a_new_one(alice: User) -> None:
+def test_sign_up_with_a_registered_email_answers_as_for_a_new_one(alice: Persona) -> None:
     data = {"password1": PASSWORD + " x", "password2": PASSWORD + " x"}
     taken = Client().post(SIGNUP, {**data, "email": "alice@example.com"}, follow=True)
     new = Client().post(SIGNUP, {**data, "email": "dora@example.com"}, follow=True)
@@ -126,7 +126,7 @@ def test_sign_up_with_a_registered_email_answers_as_for_a_new_one(alice: User) -
     assert "/accounts/confirm-email/" in to_dora.body
 
 
-def test_password_reset_answers_the_same_for_unknown_and_known_emails(alice: User) -> None:
+def test_password_reset_answers_the_same_for_unknown_and_known_emails(alice: Persona) -> None:
     known = Client().post(RESET, {"email": "alice@example.com"}, follow=True)
     unknown = Client().post(RESET, {"email": "nobody@example.com"}, follow=True)
     assert known.redirect_chain == unknown.redirect_chain

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from tests.comparisons.conftest import make_persona
 from tests.conftest import ROOT
+from tests.personas import make_persona
 
 
 @dataclass(frozen=True)
