@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench client clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test,dev]"
 	touch $@ $(VENV)/.installed-run
 
+# axe-core, which the browser tests inject into every page (package.json, package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel error
+	touch $@
+
 ## Start the website/API on http://127.0.0.1:$${PORT:-8000} and a Celery worker (embedded default).
 run: $(VENV)/.installed-run
 	scripts/run.sh
@@ -27,6 +32,7 @@ run: $(VENV)/.installed-run
 ## every app (mypy --strict), run the suite.
 test: $(VENV)/.installed-test
 	scripts/test-services.sh
+	$(MAKE) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -45,6 +51,13 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	scripts/test-services.sh ffmpeg
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+## The command-line client (client/, the `diffall` command) as a wheel in client/dist/, to
+## `pip install client/dist/diffall_cli-*.whl` on a CI runner. It depends on requests and rich only.
+client: | $(BIN)/python
+	rm -rf client/dist client/build
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir client/dist ./client
+	@ls client/dist/*.whl
 
 clean:
 	rm -rf var/ $(VENV)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts import keys
 from accounts.models import ApiKey, User
+from diffall.links import site_url_offline
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def password_set_link(*, user: User) -> str:
             "key": default_token_generator.make_token(user),
         },
     )
-    return f"{settings.SITE_URL}{path}"
+    return f"{site_url_offline()}{path}"
 
 
 def email_mark_verified(*, user: User) -> None:

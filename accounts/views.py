@@ -1,5 +1,5 @@
-"""The API Keys panel: create a key (shown once), revoke one. Plain forms with CSRF; the copy
-button and the confirm dialog are progressive JavaScript (static/accounts.js)."""
+"""The account page, and the API Keys panel on it: create a key (shown once), revoke one. Plain
+forms with CSRF; the copy button and the confirm dialog are progressive JavaScript."""
 
 from __future__ import annotations
 
@@ -18,7 +18,15 @@ from accounts import selectors, services
 from accounts.forms import ApiKeyCreateForm
 from accounts.models import ApiKey, User
 
-PANEL = "/#api-keys"
+PANEL = "/account#api-keys"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def account(request: HttpRequest) -> HttpResponse:
+    """Profile, plan, credits, purchases and API keys: each panel is its own app's template."""
+    return render(request, "accounts/account.html")
 
 
 @never_cache

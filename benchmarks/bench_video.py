@@ -246,9 +246,8 @@ def report(best: Round) -> None:
         f"engine: similarity {result.similarity}, ssim {metrics['ssim']}, psnr {metrics['psnr']}, "
         f"offset_s {metrics['offset_s']}, frames_compared {metrics['frames_compared']}"
     )
-    print(
-        f"engine changes: {[(c['time']['source_start'], c['time']['source_end']) for c in result.changes]}"
-    )
+    spans = [(c["time"]["source_start"], c["time"]["source_end"]) for c in result.changes]
+    print(f"engine changes: {spans}")
     changed = changed_seconds(metrics["timeline"])
     expected = list(range(int(CHANGED[0]), int(CHANGED[1])))
     print(f"seconds scoring under 60 in the timeline: {changed}  (expected {expected})")

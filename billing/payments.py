@@ -24,10 +24,11 @@ from billing.models import Kind, Pool, Purchase, PurchaseStatus, StripeEvent, Wa
 log = logging.getLogger(__name__)
 
 
-def checkout_start(*, user: User) -> str:
+def checkout_start(*, user: User, site_url: str) -> str:
     """Open a Stripe Checkout Session for one credit pack; answers the URL to send the user to.
+    Stripe sends the user back to `site_url` (the site's address, or the host they are on).
     Raises stripe_client.PaymentProviderError when Stripe is unreachable or not configured."""
-    success = f"{settings.SITE_URL}{reverse('billing:checkout_success')}"
+    success = f"{site_url}{reverse('billing:checkout_success')}"
     session = stripe_client.checkout_session_create(
         user_id=user.pk,
         email=user.email,
@@ -35,7 +36,7 @@ def checkout_start(*, user: User) -> str:
         amount_cents=settings.CREDIT_PACK_PRICE_CENTS,
         currency=settings.CREDIT_PACK_CURRENCY,
         success_url=success + "?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url=f"{settings.SITE_URL}{reverse('billing:checkout_cancel')}",
+        cancel_url=f"{site_url}{reverse('billing:checkout_cancel')}",
     )
     return session.url
 

@@ -34,6 +34,11 @@ class Balance:
     plan: str  # the plan in force now: "free" or "enterprise"
     enterprise_until: datetime | None
 
+    @property
+    def exhausted(self) -> bool:
+        """Nothing left to spend: the website shows the paywall instead of the comparator."""
+        return not self.unlimited and self.free_left_today + max(self.paid, 0) <= 0
+
 
 def _free_left(wallet: Wallet | None, now: datetime) -> int:
     """Today's free credits: the cached count if the wallet is on today, else a full allowance

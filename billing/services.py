@@ -85,8 +85,8 @@ def _no_credits_detail(paid: int) -> str:
     )
     return (
         f"No credits left: the {settings.FREE_CREDITS_PER_DAY} free comparisons of today are used "
-        f"and {owed}. Buy {settings.CREDIT_PACK_SIZE} more for {price_text()} at "
-        f"{settings.SITE_URL}/ or wait until midnight UTC for new free ones."
+        f"and {owed}. Buy {settings.CREDIT_PACK_SIZE} more for {price_text()}, or wait until "
+        "midnight UTC for new free ones."
     )
 
 

@@ -6,6 +6,7 @@ on the Stripe library's types. Tests point it at a local stand-in with STRIPE_AP
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ from django.conf import settings
 # itself, so a failure is better reported at once than hidden behind back-offs.
 stripe.max_network_retries = 0
 TIMEOUT_S = 15
+log = logging.getLogger(__name__)
+_not_configured_logged = False
 
 
 class PaymentProviderError(Exception):
@@ -24,6 +27,10 @@ class PaymentProviderError(Exception):
     def __init__(self, detail: str):
         super().__init__(detail)
         self.detail = detail
+
+
+class PaymentsNotConfigured(PaymentProviderError):
+    """This server has no Stripe keys: nothing can be sold (an operator's job, not a customer's)."""
 
 
 class WebhookSignatureError(Exception):
@@ -51,11 +58,24 @@ class Event:
     object: dict[str, Any]
 
 
-def _client() -> stripe.StripeClient:
-    if not settings.STRIPE_SECRET_KEY:
-        raise PaymentProviderError(
-            "Payments are not configured on this server (STRIPE_SECRET_KEY)."
+def payments_configured() -> bool:
+    """Whether this server can sell credit packs. The first time it cannot, the operator is told
+    why in the log (once per process: pages ask on every view)."""
+    global _not_configured_logged
+    if settings.STRIPE_SECRET_KEY:
+        return True
+    if not _not_configured_logged:
+        _not_configured_logged = True
+        log.error(
+            "Credit packs cannot be sold: STRIPE_SECRET_KEY is not set (and STRIPE_WEBHOOK_SECRET "
+            "for the webhook). Customers are told purchases are unavailable right now."
         )
+    return False
+
+
+def _client() -> stripe.StripeClient:
+    if not payments_configured():
+        raise PaymentsNotConfigured("Purchases are unavailable right now.")
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         base_addresses={"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None,

@@ -5,6 +5,7 @@ from billing import views, webhooks
 app_name = "billing"
 
 urlpatterns = [
+    path("pricing", views.pricing, name="pricing"),
     path("billing/checkout", views.checkout, name="checkout"),
     path("billing/checkout/success", views.checkout_success, name="checkout_success"),
     path("billing/checkout/cancel", views.checkout_cancel, name="checkout_cancel"),

@@ -1,8 +1,9 @@
-"""The website's billing pages: buy a credit pack (Stripe Checkout), come back from it, the
-purchase history, and the "Contact sales" form."""
+"""The website's billing pages: the public Pricing page, buy a credit pack (Stripe Checkout),
+come back from it, the credit activity, and the "Contact sales" form."""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import cast
 
@@ -18,8 +19,10 @@ from django_ratelimit.decorators import ratelimit
 from accounts.models import User
 from billing import payments, selectors, services, stripe_client
 from billing.forms import ContactSalesForm
+from diffall.links import site_url
 
-BALANCE = "/#balance"
+log = logging.getLogger(__name__)
+ACCOUNT = "/account"  # its messages show at the top, so no #fragment
 SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
 
 
@@ -27,11 +30,20 @@ SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
 @require_POST
 def checkout(request: HttpRequest) -> HttpResponse:
     """Start a Stripe Checkout Session for one pack and send the user to Stripe's payment page."""
+    user = cast(User, request.user)  # login_required
     try:
-        url = payments.checkout_start(user=cast(User, request.user))  # login_required
+        url = payments.checkout_start(user=user, site_url=site_url(request))
+    except stripe_client.PaymentsNotConfigured:  # the operator is told in the log
+        messages.error(request, "Purchases are unavailable right now; nothing was charged.")
+        return redirect(ACCOUNT)
     except stripe_client.PaymentProviderError as exc:
-        messages.error(request, f"The payment page could not be opened: {exc.detail} Try again.")
-        return redirect(BALANCE)
+        log.warning("Checkout could not start for user %s: %s", request.user.pk, exc.detail)
+        messages.error(
+            request,
+            "The payment page could not be opened just now; nothing was charged. "
+            "Please try again in a few minutes.",
+        )
+        return redirect(ACCOUNT)
     return HttpResponseRedirect(url, status=303)  # 303: the browser GETs Stripe's page
 
 
@@ -44,14 +56,14 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
     if not SESSION_ID.match(session_id):
         messages.error(request, "That payment link is not valid.")
-        return redirect(BALANCE)
+        return redirect(ACCOUNT)
     try:
         purchase = payments.purchase_sync(session_id=session_id)
     except stripe_client.PaymentProviderError:
         messages.info(
             request, "Payment received — your credits appear as soon as Stripe confirms it."
         )
-        return redirect("billing:history")
+        return redirect(ACCOUNT)
     if purchase is not None and purchase.user_id == request.user.pk:
         messages.success(
             request, f"Thank you! {purchase.credits} credits were added to your account."
@@ -60,13 +72,20 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
         messages.info(
             request, "Your payment is being processed; the credits appear once it clears."
         )
-    return redirect("billing:history")
+    return redirect(ACCOUNT)
 
 
 @require_GET
 def checkout_cancel(request: HttpRequest) -> HttpResponse:
     messages.info(request, "Payment cancelled — nothing was charged.")
-    return redirect(BALANCE)
+    return redirect(ACCOUNT)
+
+
+@require_GET
+def pricing(request: HttpRequest) -> HttpResponse:
+    """Public: the free allowance, the credit pack and Enterprise, from the same settings the
+    ledger charges by."""
+    return render(request, "billing/pricing.html")
 
 
 @never_cache

@@ -100,3 +100,24 @@ def read(*, name: str) -> bytes:
 def delete(*, name: str) -> None:
     if name:
         default_storage.delete(name)
+
+
+@_translated
+def folder_delete(*, comparison_id: uuid.UUID) -> int:
+    """Delete every file stored for a comparison (inputs, diff image, thumbnails, any artifact);
+    answers how many. A folder that is already gone counts as deleted."""
+    folder = _key(comparison_id, "").rstrip("/")
+    try:
+        _, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return 0
+    for name in names:
+        default_storage.delete(f"{folder}/{name}")
+    return len(names)
+
+
+@_translated
+def open_read(*, name: str) -> File[bytes]:
+    """A stored file opened for reading, to stream to a browser (the caller closes it)."""
+    handle: File[bytes] = default_storage.open(name, "rb")
+    return handle

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,8 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
         body = {"status": "error", "error": "database_unavailable", "detail": DETAIL}
         response: HttpResponse = JsonResponse(body, status=503)
     else:
-        response = HttpResponse(
-            "<!doctype html><html lang=en><meta charset=utf-8><title>DiffALL is unavailable"
-            "</title><h1>DiffALL is unavailable for a moment</h1><p>Our database is not "
-            "answering. Nothing was charged; please try again in a minute.</p>",
-            status=503,
-        )
+        # The site's frame, rendered without the request: no session or user lookup runs.
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
     response["Retry-After"] = str(RETRY_AFTER_S)
     return response
 

@@ -22,6 +22,7 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v npm >/dev/null || missing+=(npm)  # installs axe-core for the accessibility checks
 command -v curl >/dev/null || missing+=(curl)  # the contract's curl lines run as written
 for extra in "$@"; do command -v "$extra" >/dev/null || missing+=("$extra"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,4 +1,5 @@
 // Progressive enhancements for the API Keys panel; every action also works without JavaScript.
+// (Confirm dialogs for revoking are site-wide: static/diffall.js.)
 (function () {
   "use strict";
 
@@ -20,24 +21,10 @@
     }
   }
 
-  // Revoke forms: <form data-confirm="question">. Agreeing in the dialog sets confirm=yes so the
-  // server revokes at once; without JavaScript the server shows a confirmation page instead.
-  function confirmSubmit(event) {
-    var form = event.target;
-    if (!form.dataset || !form.dataset.confirm) return;
-    if (!window.confirm(form.dataset.confirm)) {
-      event.preventDefault();
-      return;
-    }
-    var field = form.querySelector("input[name=confirm]");
-    if (field) field.value = "yes";
-  }
-
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-copy-target]");
     if (button) copyFrom(button);
   });
-  document.addEventListener("submit", confirmSubmit);
 
   // Open the "+ New key" form with the name field focused.
   document.querySelectorAll("details.new-key").forEach(function (details) {

@@ -14,7 +14,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import ApiKey, User
+from accounts.models import ApiKey
+from tests.personas import Persona
 
 
 def secrets_of(raw: str) -> list[str]:
@@ -52,10 +53,10 @@ def use_it_everywhere(raw: str, api: Client, alice_client: Client) -> None:
     assert api.get("/api/v1/me", headers={"X-API-Key": raw}).status_code == 200
     typo = raw[:-1] + ("A" if raw[-1] != "A" else "B")
     assert api.get("/api/v1/me", headers={"X-API-Key": typo}).status_code == 401
-    alice_client.get("/")
+    alice_client.get("/account")
 
 
-def test_the_search_finds_a_planted_value(alice: User) -> None:
+def test_the_search_finds_a_planted_value(alice: Persona) -> None:
     # The table scan below would pass vacuously if it could not see text columns.
     assert "accounts_user" in tables_containing("alice@example.com")
 
@@ -92,7 +93,7 @@ def test_no_later_page_or_answer_shows_the_raw_key(
     raw = create_in_panel(alice_client)
     api_key = ApiKey.objects.get()
     pages = [
-        alice_client.get("/"),
+        alice_client.get("/account"),
         alice_client.get("/keys/new"),
         alice_client.get(f"/keys/{api_key.public_id}/revoke"),
         client.get("/api/v1/me", headers={"X-API-Key": raw}),

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests
 from django.core import mail
+from django.test import override_settings
 from playwright.sync_api import Dialog, Page, expect
 
 from accounts import keys
@@ -73,6 +74,7 @@ def revoke_in_panel(page: Page, screenshot: Screenshot) -> str:
     return questions[0]
 
 
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory")  # a server with SMTP
 def test_it_signs_up_creates_a_key_uses_it_and_revokes_it(
     page: Page, live_server: Any, screenshot: Screenshot
 ) -> None:
@@ -80,6 +82,7 @@ def test_it_signs_up_creates_a_key_uses_it_and_revokes_it(
     sign_up_and_confirm(page, base, screenshot)
     sign_in(page, base, EMAIL, PASSWORD)
     screenshot(page, "signed-in-home")
+    page.get_by_role("link", name="Account").click()
     raw = create_key_in_panel(page, screenshot)
     assert keys.parse(raw) is not None
 
@@ -112,13 +115,14 @@ def test_cancelling_the_revoke_dialog_keeps_the_key(
     signed_in_page: Page, live_server: Any, screenshot: Screenshot
 ) -> None:
     page = signed_in_page
+    page.goto(f"{live_server.url}/account")
     raw = create_key_in_panel(page, screenshot)
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/account")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.locator("#api-keys").get_by_role("button", name="Revoke").click()
     page.wait_for_load_state("networkidle")  # had the form been sent, it would be by now
     expect(page.locator("#api-keys")).to_contain_text("CI pipeline")
-    assert page.url == f"{live_server.url}/"
+    assert page.url == f"{live_server.url}/account"
     screenshot(page, "revoke-cancelled")
     assert call_me(live_server.url, raw).status_code == 200
 

@@ -57,7 +57,7 @@ def test_it_says_what_is_wrong_with_mismatched_files(
 ) -> None:
     submit(signed_in_page, images["astronaut"], texts["apache"])
     signed_in_page.wait_for_url(re.compile(r"/$"))
-    expect(signed_in_page.locator(".messages")).to_contain_text("send two files of the same type")
+    expect(signed_in_page.locator(".messages")).to_contain_text("choose two files of the same type")
     screenshot(signed_in_page, "mismatched")
 
 

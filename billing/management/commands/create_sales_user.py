@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from accounts import services as accounts
 from billing.console import roles
+from diffall.links import site_url_offline
 
 
 class Command(BaseCommand):
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             raise CommandError(exc.detail) from None
         except ValidationError as exc:
             raise CommandError("Password refused: " + " ".join(exc.messages)) from None
-        console = f"{settings.SITE_URL}{reverse('admin:index')}"
+        console = f"{site_url_offline()}{reverse('admin:index')}"
         self.stdout.write(
             f"{'Created' if created else 'Updated'} {user.email}: a Sales user "
             f"(staff, group “{roles.SALES_GROUP}”, not a superuser)."

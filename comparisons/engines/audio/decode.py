@@ -32,6 +32,7 @@ RATE = 16_000  # speech sits below 8 kHz; MFCCs need nothing above it
 # Decoding stops here whatever the header claims, which bounds memory (samples and the alignment
 # matrix grow with length). Twice the product's 60 s limit: submit refuses longer files with a 400.
 MAX_SECONDS = 120.0
+BLOCK_SAMPLES = 1 << 16  # per channel: decoded audio is mixed to mono and resampled in blocks
 TAIL_PROBE_S = 3.0  # the probe seeks this far before the declared end to prove the data is there
 TAIL_SLACK_S = 2.0  # seeks land on packet or page boundaries: Ogg pages are ~1 s apart
 # FFmpeg names demuxers, not what users call the files ("mov,mp4,m4a,3gp,3g2,mj2" for M4A)
@@ -184,30 +185,26 @@ def decode_mono(path: Path) -> Samples:
     _require_file(path)
     with _bad_file_is_unreadable(), av.open(str(path)) as container:
         stream = _audio_stream(container)
-        runs = _decode_runs(container, stream)
-    if not runs:
+        parts = _decode_runs(container, stream)
+    if not parts:
         raise UnreadableFile("This audio file contains no sound samples: it is empty.")
-    parts = [_resample(samples, rate) for rate, samples in runs]
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def _decode_runs(container: InputContainer, stream: AudioStream) -> list[tuple[int, Samples]]:
-    """Mono samples per run of frames sharing one rate, sample format and channel count (joined
-    MP3s or broadcast AAC may change part-way). Each frame's planes are copied straight into one
-    buffer per run: no array per frame and no concatenation (`to_ndarray` and `concatenate` cost
-    as much as decoding an MP3's 1152-sample frames did)."""
-    runs: list[tuple[int, Samples]] = []
+def _decode_runs(container: InputContainer, stream: AudioStream) -> list[Samples]:
+    """Mono samples at RATE per run of frames sharing one rate, sample format and channel count
+    (joined MP3s or broadcast AAC may change part-way)."""
+    runs: list[Samples] = []
     run: _Run | None = None
     seconds = 0.0
-    expected_s = _declared_duration(container, stream) or 0.0
     for frame in container.decode(stream):
         if not frame.samples:
             continue
         kind = (frame.sample_rate, frame.format.name, frame.layout.nb_channels)
         if run is None or kind != run.kind:
             if run is not None:
-                runs.append(run.mono())
-            run = _Run(kind, expected_s - seconds)
+                runs.append(run.finish())
+            run = _Run(kind)
         run.add(frame)
         seconds += frame.samples / frame.sample_rate
         if seconds > MAX_SECONDS:
@@ -216,52 +213,72 @@ def _decode_runs(container: InputContainer, stream: AudioStream) -> list[tuple[i
                 "up to one minute. Trim it and retry."
             )
     if run is not None:
-        runs.append(run.mono())
+        runs.append(run.finish())
     return runs
 
 
 class _Run:
-    """The samples of a run of frames of one kind, as the decoder gives them: one row per
-    channel for planar formats, one row of interleaved samples for packed ones."""
+    """One run's frames, mixed to mono and resampled to RATE a block at a time. Decoded audio is
+    never held whole: 60 s of 8 channels at 384 kHz would be 740 MB as float32 (FLAC and Opus
+    compress silence to almost nothing, so the upload limit does not bound it), while a block is
+    BLOCK_SAMPLES per channel. Each frame's planes are copied straight into the block, and mixed
+    and converted a block at a time: an array per frame (`to_ndarray`) and their concatenation
+    cost as much as decoding an MP3's 1152-sample frames did."""
 
-    def __init__(self, kind: tuple[int, str, int], expected_s: float) -> None:
-        self.kind = kind
+    def __init__(self, kind: tuple[int, str, int]) -> None:
+        self.kind = kind  # (sample rate, sample format, channels)
         rate, sample_format, channels = kind
         self.planar = av.AudioFormat(sample_format).is_planar
         self.dtype = np.dtype(format_dtypes[sample_format])
-        self.per_frame = 1 if self.planar else channels  # values per sample in one plane
+        self.per_sample = 1 if self.planar else channels  # values a sample takes in one plane
+        # one row per channel for planar formats; one row of interleaved samples for packed ones
         rows = channels if self.planar else 1
-        # room for what the header announces (plus a second); it grows if that was short
-        room = int((min(max(expected_s, 0.0), MAX_SECONDS) + 1.0) * rate) * self.per_frame
-        self.buffer = np.empty((rows, room), self.dtype)
-        self.used = 0
+        self.block = np.empty((rows, BLOCK_SAMPLES * self.per_sample), self.dtype)
+        self.used = 0  # values filled in each row of `block`
+        self.parts: list[Samples] = []
+        # soxr's "LQ" still has a proper anti-alias filter; MFCCs at 16 kHz read the same as from
+        # "HQ", and it is the mode librosa itself calls "soxr_lq". The stream form gives the same
+        # samples as one call on the whole signal.
+        self.resampler = (
+            None if rate == RATE else soxr.ResampleStream(rate, RATE, 1, "float32", "LQ")
+        )
 
     def add(self, frame: av.AudioFrame) -> None:
-        count = frame.samples * self.per_frame
-        if self.used + count > self.buffer.shape[1]:
-            grown = np.empty((self.buffer.shape[0], 2 * (self.used + count)), self.dtype)
-            grown[:, : self.used] = self.buffer[:, : self.used]
-            self.buffer = grown
+        count = frame.samples * self.per_sample
+        if self.used + count > self.block.shape[1]:
+            self._flush(last=False)
+            if count > self.block.shape[1]:  # a frame longer than a block: a block of its own
+                self.block = np.empty((self.block.shape[0], count), self.dtype)
         end = self.used + count
-        for row, plane in zip(self.buffer, frame.planes, strict=False):
-            # a plane's buffer may be padded past its samples: `count` takes only theirs
-            # (a plane exposes the buffer protocol; PyAV's stubs do not say so)
+        for row, plane in zip(self.block, frame.planes, strict=False):
+            # a plane's buffer may be padded past its samples: `count` takes only theirs (a
+            # plane exposes the buffer protocol; PyAV's stubs do not say so)
             row[self.used : end] = np.frombuffer(cast(bytes, plane), self.dtype, count)
         self.used = end
 
-    def mono(self) -> tuple[int, Samples]:
-        """The run as mono float32, with its sample rate."""
-        rate, _, channels = self.kind
-        data = self.buffer[:, : self.used]
-        if not self.planar:  # packed: L R L R ... in one row
-            data = data.reshape(-1, channels).T
+    def finish(self) -> Samples:
+        self._flush(last=True)
+        return self.parts[0] if len(self.parts) == 1 else np.concatenate(self.parts)
+
+    def _flush(self, *, last: bool) -> None:
+        mono = self._mono() if self.used else np.zeros(0, np.float32)
+        self.used = 0
+        if self.resampler is not None:
+            mono = self.resampler.resample_chunk(mono, last=last).astype(np.float32, copy=False)
+        if len(mono) or not self.parts:
+            self.parts.append(mono)
+
+    def _mono(self) -> Samples:
+        """The block as mono float32, in an array of its own (the block is filled again)."""
+        channels = self.kind[2]
+        data = self.block[:, : self.used]
+        if not self.planar:
+            data = data.reshape(-1, channels).T  # packed: L R L R ... in one row
+        floats = _as_float(data)
         if channels == 1:
-            return rate, _as_float(data[0]).copy()
-        mixed = _as_float(data[0]).copy()
-        for plane in data[1:]:
-            mixed += _as_float(plane)
-        mixed /= np.float32(channels)  # as numpy's float32 mean over the channels
-        return rate, mixed
+            return np.array(floats[0], dtype=np.float32)
+        mono: Samples = floats.mean(axis=0, dtype=np.float32)
+        return mono
 
 
 def _as_float(data: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
@@ -273,12 +290,3 @@ def _as_float(data: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
     if data.dtype.kind == "u":  # unsigned 8-bit PCM is centred on 128
         return (data.astype(np.float32) - scale) / scale
     return data.astype(np.float32) / scale
-
-
-def _resample(samples: Samples, rate: int) -> Samples:
-    if rate == RATE:
-        return samples
-    # soxr's "LQ" still has a proper anti-alias filter; MFCCs at 16 kHz read the same as from
-    # "HQ", and it is the mode librosa itself calls "soxr_lq".
-    resampled: Samples = soxr.resample(samples, rate, RATE, quality="LQ")
-    return resampled.astype(np.float32, copy=False)
