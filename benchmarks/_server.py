@@ -29,10 +29,15 @@ class Server:
     key: str
     pid: int  # gunicorn's master
     worker_pid: int | None = None  # the Celery worker's main process, if one was started
+    storage_pid: int | None = None  # moto's S3 server, if the files are on it
 
     def cpu_seconds(self) -> float:
         """CPU time used so far by gunicorn's master and its workers (user + system)."""
         return tree_cpu_seconds(self.pid)
+
+    def storage_cpu_seconds(self) -> float:
+        """CPU time used so far by the S3 server (moto: a stand-in, not our code)."""
+        return tree_cpu_seconds(self.storage_pid) if self.storage_pid else 0.0
 
     def worker_cpu_seconds(self) -> float:
         """CPU time used so far by the Celery worker and its pool processes."""
@@ -89,7 +94,10 @@ def running_server(
 ) -> Iterator[Server]:
     """The embedded default; with storage="s3", its files on a moto S3 server of its own; with
     celery=True, with a Celery worker for video and audio jobs as `make run` starts it."""
-    with tempfile.TemporaryDirectory(prefix="diffall-bench-") as tmp, _storage(storage) as s3_env:
+    with (
+        tempfile.TemporaryDirectory(prefix="diffall-bench-") as tmp,
+        _storage(storage) as (s3_env, moto_pid),
+    ):
         env = {**_env(Path(tmp)), **s3_env}
         manage = [str(BIN / "python"), "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
@@ -107,7 +115,9 @@ def running_server(
             url = f"http://127.0.0.1:{port}"
             _wait_healthy(url)
             worker = processes[1].pid if celery else None
-            yield Server(url=url, key=key, pid=processes[0].pid, worker_pid=worker)
+            yield Server(
+                url=url, key=key, pid=processes[0].pid, worker_pid=worker, storage_pid=moto_pid
+            )
         finally:
             for process in processes:
                 process.terminate()
@@ -125,11 +135,11 @@ def celery_worker() -> list[str]:
 
 
 @contextmanager
-def _storage(kind: str) -> Iterator[dict[str, str]]:
+def _storage(kind: str) -> Iterator[tuple[dict[str, str], int | None]]:
     """No variables for local files; for "s3", moto's server in a process of its own (so its
-    CPU time is not the benchmark's) and the AWS_* variables that point at it."""
+    CPU time is not the benchmark's): the AWS_* variables that point at it, and its pid."""
     if kind == "local":
-        yield {}
+        yield {}, None
         return
     import boto3
 
@@ -159,7 +169,7 @@ def _storage(kind: str) -> Iterator[dict[str, str]]:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
-        yield env
+        yield env, moto.pid
     finally:
         moto.terminate()
         moto.wait(10)
