@@ -397,7 +397,7 @@ def _no_progress(_: float) -> None:
 
 def _progress_writer(comparison_id: uuid.UUID, min_interval_s: float = 0.2) -> Progress:
     """Write progress to the job row as the engine reports it, at most every `min_interval_s`."""
-    last = {"value": -1, "at": 0.0}
+    last = {"value": 0, "at": 0.0}  # the attempt starts at 0 (jobs.lease_start): not written again
 
     def report(percent: float) -> None:
         value = max(0, min(99, int(percent)))  # 100 is written with the result
