@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench client clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	scripts/test-services.sh ffmpeg
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+## The command-line client (client/, the `diffall` command) as a wheel in client/dist/, to
+## `pip install client/dist/diffall_cli-*.whl` on a CI runner. It depends on requests and rich only.
+client: | $(BIN)/python
+	rm -rf client/dist client/build
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir client/dist ./client
+	@ls client/dist/*.whl
 
 clean:
 	rm -rf var/ $(VENV)

@@ -88,6 +88,12 @@ class TooLong(ComparisonError):
     code = "too_long"
 
 
+class TooLargeResolution(ComparisonError):
+    """A video whose frames are too large to decode within a worker's memory bound."""
+
+    code = "too_large_resolution"
+
+
 class Unreadable(ComparisonError):
     """An engine could not read a file while checking it; `code` is the engine's own
     (unreadable_file, engine_unavailable, ...)."""

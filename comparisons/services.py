@@ -46,6 +46,7 @@ from comparisons.errors import (
     InvalidThreshold,
     MismatchedTypes,
     StorageUnavailable,
+    TooLargeResolution,
     TooLong,
     Unreadable,
     UnsupportedType,
@@ -112,6 +113,8 @@ def comparison_submit(
         info = _probe(engine, label, item)
         if spec.timed:
             _check_duration(label, info)
+        if checked.media_type == "video":
+            _check_resolution(label, info)
 
     comparison = Comparison(
         id=uuid.uuid4(), user=user, source=source, media_type=checked.media_type,
@@ -210,6 +213,37 @@ def _check_duration(label: str, info: MediaInfo) -> None:
             f"{label} is {info.duration_s:.1f} s long; {timed} are limited to "
             f"{limit} seconds. Trim it and try again."
         )
+
+
+# The decoded frame size MAX_VIDEO_PIXELS is counted in: 10-bit 4:2:0 (what phones record in HDR).
+# 8-bit 4:2:0 takes half of it and gets no more pixels, so the limit reads as one resolution;
+# 4:2:2 and 4:4:4 take more per pixel and get proportionally fewer (README "Limits").
+REFERENCE_BYTES_PER_PIXEL = 3.0
+
+
+def _check_resolution(label: str, info: MediaInfo) -> None:
+    """A decoder holds up to ~20 full-size frames (references, reordering, threads): bounding
+    the frame bounds a worker's memory."""
+    width, height = info.width or 0, info.height or 0
+    bytes_per_pixel = float(info.extra.get("bytes_per_pixel") or REFERENCE_BYTES_PER_PIXEL)
+    limit = int(settings.MAX_VIDEO_PIXELS * min(1.0, REFERENCE_BYTES_PER_PIXEL / bytes_per_pixel))
+    if width * height <= limit:
+        return
+    size = f"{width}x{height} ({width * height / 1e6:.1f} megapixels)"
+    if limit == settings.MAX_VIDEO_PIXELS:
+        example = " (4096x2160)" if limit == 4096 * 2160 else ""
+        detail = (
+            f"{label} is {size}; videos are limited to {limit / 1e6:.1f} megapixels a "
+            f"frame{example}. Scale it down and try again."
+        )
+    else:
+        detail = (
+            f"{label} is {size} in {info.extra.get('pix_fmt')}, which takes "
+            f"{bytes_per_pixel / REFERENCE_BYTES_PER_PIXEL:g} times the memory per pixel of 10-bit "
+            f"4:2:0 video; in that format videos are limited to {limit / 1e6:.1f} megapixels a "
+            "frame. Scale it down or convert it to 4:2:0 and try again."
+        )
+    raise TooLargeResolution(detail)
 
 
 def _store_inputs(comparison: Comparison, file_a: InputFile, file_b: InputFile) -> None:

@@ -5,8 +5,7 @@ Services, storage, detection and fetching raise domain errors (diffall/errors.py
 reason); `STATUS` below is the one table that gives each its HTTP status, and the error's own
 `code` and `detail` fill the body. Views raise `ApiError` for what only HTTP knows (404 for a job
 that is not yours), DRF raises its own exceptions; `exception_handler` renders them all in that
-shape. django-ratelimit's `Ratelimited` becomes 429 with Retry-After (it subclasses
-PermissionDenied, which DRF would otherwise answer with 403).
+shape. `RateLimited` (diffall.ratelimits) becomes 429 with Retry-After.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.http import Http404, UnreadablePostError
-from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -29,7 +27,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from billing.services import NoCredits
 from comparisons import errors, idempotency
 from diffall.errors import DomainError
-from diffall.ratelimits import limits_text
+from diffall.ratelimits import RateLimited, limits_text
 from webhooks import services as webhooks
 
 
@@ -51,6 +49,7 @@ STATUS: dict[type[DomainError], HttpStatus] = {
     errors.UnsupportedType: HttpStatus(400),
     errors.MismatchedTypes: HttpStatus(400),
     errors.TooLong: HttpStatus(400),
+    errors.TooLargeResolution: HttpStatus(400),
     errors.UrlNotAllowed: HttpStatus(400),
     idempotency.InvalidIdempotencyKey: HttpStatus(400),
     webhooks.CallbackRefused: HttpStatus(400),
@@ -188,13 +187,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return _domain_error(exc, context.get("request"))
     if isinstance(exc, ApiError):
         return error_response(exc.status_code, exc.code, exc.detail, exc.headers, exc.extra)
-    if isinstance(exc, Ratelimited):
+    if isinstance(exc, RateLimited):
         return error_response(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "rate_limited",
             f"Too many requests: the limit is {limits_text()} per key. "
             "Wait for the number of seconds in Retry-After and try again.",
-            {"Retry-After": str(getattr(exc, "retry_after", 1))},
+            {"Retry-After": str(exc.retry_after)},
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -47,6 +47,24 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def envrates(name: str, default: str) -> list[tuple[int, int]]:
+    """Rate limits as (requests, window in seconds): "3/s,60/m" -> [(3, 1), (60, 60)]; a window
+    may carry a count, "9/5s" is 9 per 5 seconds."""
+    rates = []
+    for item in envlist(name, default):
+        amount, _, window = item.partition("/")
+        count, unit = window[:-1], window[-1:]
+        if not (amount.isdigit() and (count == "" or count.isdigit()) and unit in _UNIT_SECONDS):
+            raise ImproperlyConfigured(
+                f"{name} must list limits like 3/s,60/m (or 9/5s), not {item!r}"
+            )
+        rates.append((int(amount), int(count or 1) * _UNIT_SECONDS[unit]))
+    return rates
+
+
 def redis_db(url: str, db: int) -> str:
     """The same Redis server as `url`, another database number (cache and broker never share one,
     because django-redis' cache.clear() flushes its whole database)."""
@@ -175,11 +193,15 @@ else:
     # multi-process deployment sets REDIS_URL and this silence no longer applies.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+# The API's limits count in sliding windows (diffall.ratelimits: `limits`' moving window, in this
+# Redis, or in memory in the embedded default). django-ratelimit's fixed windows remain for the
+# contact form, where "about 5 an hour per address" is all that is meant. RATELIMIT_ENABLE turns
+# both off.
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 # If Redis is down, keep serving: a comparison is still charged a credit, so failing open cannot
 # be abused for free work, while failing closed would take the whole API down with the cache.
 RATELIMIT_FAIL_OPEN = True
-API_RATE_LIMITS = envlist("API_RATE_LIMITS", "3/s,60/m")
+API_RATE_LIMITS = envrates("API_RATE_LIMITS", "3/s,60/m")  # [(requests, per seconds), ...]
 
 # --- Files ---
 
@@ -228,6 +250,9 @@ STORAGES = {"default": _default_storage, "staticfiles": {"BACKEND": _static_back
 MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", 100)
 MAX_TEXT_UPLOAD_MB = envint("MAX_TEXT_UPLOAD_MB", 10)
 MAX_MEDIA_SECONDS = envint("MAX_MEDIA_SECONDS", 60)
+# Pixels a video frame may have (4096x2160, DCI 4K): what keeps a worker under ~1 GB (README
+# "Limits"). Raise it only with workers that have the memory.
+MAX_VIDEO_PIXELS = envint("MAX_VIDEO_PIXELS", 4096 * 2160)
 UPLOAD_RETENTION_HOURS = envint("UPLOAD_RETENTION_HOURS", 24)
 URL_FETCH_TIMEOUT_S = envint("URL_FETCH_TIMEOUT_S", 15)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -261,6 +286,10 @@ CELERY_MEDIA_QUEUE = envstr("CELERY_MEDIA_QUEUE", "media")
 JOB_TIME_LIMIT_S = envint("JOB_TIME_LIMIT_S", 300)
 JOB_STALE_AFTER_S = envint("JOB_STALE_AFTER_S", JOB_TIME_LIMIT_S + 120)
 JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 3)
+# A worker child whose peak memory (its high-water mark, ru_maxrss) passed this is replaced by a
+# fresh one after its job: a warmed-up child holds ~340 MB, a 1080p or 4K job peaks near 450 MB,
+# the largest accepted video up to ~900 MB, which the allocator would otherwise keep.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("WORKER_MAX_MEMORY_MB", 512) * 1024  # in KiB
 # A running job's worker beats every JOB_HEARTBEAT_S; a job whose beat is quiet for
 # JOB_HEARTBEAT_STALE_S is presumed dead and requeued by the sweep, which runs every
 # JOB_SWEEP_INTERVAL_S: a killed worker's job restarts within about a minute.
@@ -306,17 +335,40 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 # With an SMTP server, an account must confirm its address before it signs in. Without one (the
 # embedded default prints mail to the console) nobody could ever receive the link, so a new
-# account signs in at once and the confirmation mail is only printed.
+# account signs in at once and the confirmation mail is only printed. Production (DEBUG off)
+# always verifies: see below.
 ACCOUNT_EMAIL_VERIFICATION = envstr(
-    "ACCOUNT_EMAIL_VERIFICATION", "mandatory" if envstr("EMAIL_HOST") else "optional"
+    "ACCOUNT_EMAIL_VERIFICATION", "mandatory" if envstr("EMAIL_HOST") or not DEBUG else "optional"
 )
 if ACCOUNT_EMAIL_VERIFICATION not in ("mandatory", "optional", "none"):
     raise ImproperlyConfigured(
         "ACCOUNT_EMAIL_VERIFICATION must be mandatory, optional or none, "
         f"not {ACCOUNT_EMAIL_VERIFICATION!r}"
     )
+# No user enumeration: sign-up with a registered email answers exactly as for a new one (and
+# emails the owner "you already have an account"), password reset likewise (and emails an
+# unknown address "no account here"), sign-in says "email and/or password" either way. allauth
+# can hide a taken email at sign-up only when verification is mandatory: anything else would
+# tell strangers which emails have accounts, so production refuses it.
+ACCOUNT_PREVENT_ENUMERATION = True
+if not DEBUG and ACCOUNT_EMAIL_VERIFICATION != "mandatory":
+    raise ImproperlyConfigured(
+        "ACCOUNT_EMAIL_VERIFICATION must be mandatory when DEBUG is off: otherwise sign-up "
+        "reveals which emails have accounts"
+    )
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Sign-in abuse, counted by allauth in sliding windows in the cache (per "ip" = client address,
+# per "key" = the email typed). Failed sign-ins slow down per account: 5 in any 5 minutes, then
+# 10 in any hour; the account's owner gets in again at once through a password reset, which
+# clears them. One address may fail 10 times a minute and 30 an hour across accounts. Each of
+# sign-up and password reset sends an email, so they are limited per address and per email.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,30/h/ip,5/5m/key,10/h/key",
+    "signup": "20/m/ip,60/h/ip",
+    "reset_password": "20/m/ip,5/m/key,10/h/key",
+    "reset_password_from_key": "20/m/ip",
+}
 # How many proxies (load balancers) stand in front of the app: login throttling then counts the
 # client's address, not the balancer's (with 0, REMOTE_ADDR is the client).
 ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)

@@ -3,9 +3,7 @@ Every URL name is namespaced by its app (`billing:checkout`); the two site-wide 
 and `healthz`."""
 
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic.base import RedirectView
 
 from diffall import health, views
 
@@ -17,8 +15,7 @@ handler500 = "diffall.views.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    # Browsers ask for /favicon.ico whatever the page links; the file lives with the static ones.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("diffall.api_urls")),

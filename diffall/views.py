@@ -3,9 +3,10 @@ everywhere else they are pages in the site's frame (Django's own bare or debug p
 
 import sys
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 
 from diffall import outages
 
@@ -57,3 +58,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: no context processor (session, user, database) runs, so
     # the page shows even when what broke is the database.
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links. The static URL is looked up per
+    request, not when the URLs load: with the manifest storage that needs collectstatic first,
+    and `check --deploy` runs before it."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

@@ -4,6 +4,12 @@ django-storages, and a real Celery worker process for job tests.
 
 Each pytest run gets its own database, cache key prefix, broker key prefix and bucket, so two runs
 on one machine (CI and a developer, or two developers) never see each other's rows, keys or tasks.
+
+Only tests that use them reach the services: a database test pulls in `backing_services` through
+`django_db_setup`; a test that touches Redis or S3 without the database asks for
+`backing_services` or `s3_server` itself. The engine and calibration tiers ask for neither, so
+`pytest tests/engines` runs with PostgreSQL, Redis and S3 all unreachable (tests/test_engine_tier.py
+proves it).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from django.test.utils import override_settings
 
 from diffall.settings import s3_storage
 
-pytest_plugins = ["tests.media"]
+pytest_plugins = ["tests.media", "tests.personas"]
 
 RUN_ID = uuid.uuid4().hex[:8]
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,9 +70,10 @@ class S3Server:
         )
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def s3_server() -> Iterator[S3Server]:
-    """moto's standalone S3 server on loopback; the default storage points at it for the session."""
+    """moto's standalone S3 server on loopback; the default storage points at it from the first
+    test that uses it to the end of the session."""
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -80,9 +87,48 @@ def s3_server() -> Iterator[S3Server]:
     server.stop()
 
 
+_services_in_use: list[
+    bool
+] = []  # non-empty once a test of this run has pulled in `backing_services`
+
+
+@pytest.fixture(scope="session")
+def backing_services(s3_server: S3Server) -> S3Server:
+    """PostgreSQL, Redis and S3 for this run: the S3 server, and from here on the cache is emptied
+    after every test. Any test that uses the database pulls this in (django_db_setup below)."""
+    _services_in_use.append(True)
+    _cache_empty()  # what tests before this one may have left under this run's prefix
+    return s3_server
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(backing_services: S3Server, django_db_setup: None) -> None:
+    """pytest-django's test database, with the S3 server and this run's Redis prefixes with it."""
+
+
+def _cache_touched() -> bool:
+    """Whether this run has used the cache: the services are up, or a test in this thread opened
+    the cache without them. An engine-only run does neither and never connects to Redis."""
+    from django.core.cache import caches
+
+    return bool(_services_in_use or caches.all(initialized_only=True))
+
+
+def _cache_empty() -> None:
+    """Delete this run's cache keys (the pattern is applied under the run's own prefix)."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def redis_isolation() -> Iterator[None]:
-    """This run's own cache key prefix and broker key prefix on the shared Redis."""
+    """This run's own cache key prefix and broker key prefix on the shared Redis. Setting them
+    connects to nothing, so every test runs under them; emptying them at the end talks to Redis,
+    so it happens only when the run used the cache."""
     from diffall.celery import app as celery_app
 
     prefix = f"test-{RUN_ID}"
@@ -93,22 +139,16 @@ def redis_isolation() -> Iterator[None]:
     }
     with override_settings(CACHES=caches):
         yield
-    from django.core.cache import cache
-
-    if hasattr(cache, "delete_pattern"):
-        cache.delete_pattern("*")  # only this run's keys: the pattern is applied under the prefix
+        if _cache_touched():
+            _cache_empty()  # inside the override: only this run's keys
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Rate-limit counters and other cached state never leak from one test into the next."""
     yield
-    from django.core.cache import cache
-
-    if hasattr(cache, "delete_pattern"):
-        cache.delete_pattern("*")
-    else:
-        cache.clear()
+    if _cache_touched():
+        _cache_empty()
 
 
 @pytest.fixture(autouse=True)

@@ -61,6 +61,7 @@ def test_it_refuses_the_default_api_key_pepper_when_debug_is_off():
         ("DEBUG", "maybe", "DEBUG must be true or false"),
         ("MAX_UPLOAD_MB", "lots", "MAX_UPLOAD_MB must be a whole number"),
         ("DATABASE_URL", "nonsense://x", "DATABASE_URL is not a database URL"),
+        ("API_RATE_LIMITS", "3/s,60/fortnight", "API_RATE_LIMITS must list limits like 3/s,60/m"),
     ],
 )
 def test_it_fails_loudly_on_a_bad_value(name, value, message):

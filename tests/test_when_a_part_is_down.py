@@ -24,8 +24,8 @@ from django.core.management import call_command
 from billing import selectors as billing
 from comparisons import services
 from comparisons.models import Comparison
-from tests.comparisons.conftest import make_persona
 from tests.conftest import ROOT
+from tests.personas import make_persona
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

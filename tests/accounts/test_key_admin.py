@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 
 from accounts import services
-from accounts.models import User
 from tests.accounts.conftest import IssuedKey
+from tests.personas import Persona
 
 KEYS = "/admin/accounts/apikey/"
 
@@ -32,29 +32,29 @@ def test_the_change_page_never_shows_the_hash(carol_client: Client, alice_key: I
 
 
 def test_the_user_page_lists_keys_without_the_hash(
-    carol_client: Client, alice: User, alice_key: IssuedKey
+    carol_client: Client, alice: Persona, alice_key: IssuedKey
 ) -> None:
-    html = carol_client.get(f"/admin/accounts/user/{alice.pk}/change/").content.decode()
+    html = carol_client.get(f"/admin/accounts/user/{alice.user.pk}/change/").content.decode()
     assert alice_key.api_key.hint in html
     assert alice_key.api_key.key_hash not in html
 
 
 def test_staff_revoke_keys_with_an_action(
-    carol_client: Client, client: Client, carol: User, alice_key: IssuedKey
+    carol_client: Client, client: Client, carol: Persona, alice_key: IssuedKey
 ) -> None:
     response = carol_client.post(
         KEYS, {"action": "revoke", "_selected_action": [alice_key.api_key.pk]}, follow=True
     )
     assert "Revoked 1 key(s)" in response.content.decode()
     alice_key.api_key.refresh_from_db()
-    assert alice_key.api_key.revoked_by == carol
+    assert alice_key.api_key.revoked_by == carol.user
     assert client.get("/api/v1/me", headers={"X-API-Key": alice_key.raw}).status_code == 401
 
 
 def test_staff_revoking_an_already_revoked_key_keeps_the_first_revocation(
-    carol_client: Client, alice: User, alice_key: IssuedKey
+    carol_client: Client, alice: Persona, alice_key: IssuedKey
 ) -> None:
-    services.api_key_revoke(api_key=alice_key.api_key, by=alice)
+    services.api_key_revoke(api_key=alice_key.api_key, by=alice.user)
     alice_key.api_key.refresh_from_db()
     first = alice_key.api_key.revoked_at
     response = carol_client.post(
@@ -62,7 +62,7 @@ def test_staff_revoking_an_already_revoked_key_keeps_the_first_revocation(
     )
     assert "Revoked 0 key(s)" in response.content.decode()
     alice_key.api_key.refresh_from_db()
-    assert (alice_key.api_key.revoked_at, alice_key.api_key.revoked_by) == (first, alice)
+    assert (alice_key.api_key.revoked_at, alice_key.api_key.revoked_by) == (first, alice.user)
 
 
 def test_staff_cannot_add_or_delete_keys(carol_client: Client, alice_key: IssuedKey) -> None:

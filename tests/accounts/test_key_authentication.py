@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts import keys, services
 from accounts.models import ApiKey, User
 from tests.accounts.conftest import IssuedKey
+from tests.personas import Persona
 
 ME = "/api/v1/me"
 
@@ -88,9 +89,9 @@ def test_it_refuses_a_revoked_key_at_once(client: Client, alice_key: IssuedKey) 
 
 
 def test_it_refuses_the_key_of_a_disabled_account(
-    client: Client, alice: User, alice_key: IssuedKey
+    client: Client, alice: Persona, alice_key: IssuedKey
 ) -> None:
-    User.objects.filter(pk=alice.pk).update(is_active=False)
+    User.objects.filter(pk=alice.user.pk).update(is_active=False)
     assert_invalid_key(call_me(client, alice_key.raw), "disabled")
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 
 from accounts import keys, selectors
 from accounts.models import User
-from tests.accounts.conftest import PASSWORD
+from tests.personas import PASSWORD, Persona
 
 
 def run(*args: str) -> list[str]:
@@ -36,11 +36,11 @@ def test_it_creates_the_account_and_prints_a_working_key_last(client: Client, db
     assert response.json()["key"]["name"] == "deploy bot"
 
 
-def test_it_keeps_the_password_of_an_existing_account(alice: User) -> None:
+def test_it_keeps_the_password_of_an_existing_account(alice: Persona) -> None:
     run("create_api_key", "alice@example.com")
-    alice.refresh_from_db()
-    assert alice.check_password(PASSWORD)
-    assert selectors.api_keys_for(user=alice).get().name == "Command line"
+    alice.user.refresh_from_db()
+    assert alice.user.check_password(PASSWORD)
+    assert selectors.api_keys_for(user=alice.user).get().name == "Command line"
 
 
 def test_it_refuses_something_that_is_not_an_email(db: None) -> None:

@@ -14,7 +14,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import ApiKey, User
+from accounts.models import ApiKey
+from tests.personas import Persona
 
 
 def secrets_of(raw: str) -> list[str]:
@@ -55,7 +56,7 @@ def use_it_everywhere(raw: str, api: Client, alice_client: Client) -> None:
     alice_client.get("/account")
 
 
-def test_the_search_finds_a_planted_value(alice: User) -> None:
+def test_the_search_finds_a_planted_value(alice: Persona) -> None:
     # The table scan below would pass vacuously if it could not see text columns.
     assert "accounts_user" in tables_containing("alice@example.com")
 

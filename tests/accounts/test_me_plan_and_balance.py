@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import User
 from billing import services
 from tests.accounts.conftest import IssuedKey
+from tests.personas import Persona
 
 
 def me(client: Client, key: IssuedKey) -> dict[str, object]:
@@ -22,32 +22,32 @@ def me(client: Client, key: IssuedKey) -> dict[str, object]:
 
 
 def test_it_answers_the_free_plan_with_what_is_left_today(
-    client: Client, alice: User, alice_key: IssuedKey
+    client: Client, alice: Persona, alice_key: IssuedKey
 ) -> None:
-    services.credits_reserve(user=alice, comparison_id=uuid.uuid4(), media_type="image")
-    services.credits_grant_admin(user=alice, amount=50, reason="promo")
+    services.credits_reserve(user=alice.user, comparison_id=uuid.uuid4(), media_type="image")
+    services.credits_grant_admin(user=alice.user, amount=50, reason="promo")
     assert me(client, alice_key) == {
         "plan": "free", "enterprise_until": None, "free_left_today": 9, "paid_credits": 50,
     }  # fmt: skip
 
 
 def test_it_answers_enterprise_with_its_last_day(
-    client: Client, alice: User, alice_key: IssuedKey
+    client: Client, alice: Persona, alice_key: IssuedKey
 ) -> None:
     until = datetime.combine((timezone.now() + timedelta(days=40)).date(), datetime.max.time(), UTC)
-    services.plan_set_enterprise(user=alice, until=until)
+    services.plan_set_enterprise(user=alice.user, until=until)
     assert me(client, alice_key)["plan"] == "enterprise"
     assert me(client, alice_key)["enterprise_until"] == f"{until:%Y-%m-%d}"
-    services.plan_set_enterprise(user=alice)
+    services.plan_set_enterprise(user=alice.user)
     assert me(client, alice_key)["enterprise_until"] is None  # no end date
 
 
 def test_it_answers_free_once_an_enterprise_plan_has_ended(
-    client: Client, alice: User, alice_key: IssuedKey
+    client: Client, alice: Persona, alice_key: IssuedKey
 ) -> None:
     two_days_ago = timezone.now() - timedelta(days=2)
     services.plan_set_enterprise(  # set two days ago, to end yesterday
-        user=alice, until=two_days_ago + timedelta(days=1), now=two_days_ago
+        user=alice.user, until=two_days_ago + timedelta(days=1), now=two_days_ago
     )
     assert me(client, alice_key) == {
         "plan": "free", "enterprise_until": None, "free_left_today": 10, "paid_credits": 0,

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client, override_settings
 
 from accounts.models import User
-from tests.accounts.conftest import PASSWORD
+from tests.personas import PASSWORD, Persona
 
 LOGIN = "/accounts/login/"
 TOO_MANY = "Too many failed login attempts"
@@ -50,7 +50,7 @@ def test_it_signs_up_confirms_the_email_and_signs_in(client: Client, db: None) -
     assert User.objects.get(email="dana@example.com").emailaddress_set.get().verified
 
 
-def test_a_right_password_still_works_after_a_few_mistakes(client: Client, alice: User) -> None:
+def test_a_right_password_still_works_after_a_few_mistakes(client: Client, alice: Persona) -> None:
     for _ in range(4):
         sign_in(client, "alice@example.com", "wrong password")
     sign_in(client, "alice@example.com", PASSWORD)
@@ -58,7 +58,7 @@ def test_a_right_password_still_works_after_a_few_mistakes(client: Client, alice
 
 
 def test_it_locks_an_account_after_five_failures_even_with_the_right_password(
-    client: Client, alice: User
+    client: Client, alice: Persona
 ) -> None:
     for _ in range(5):
         assert TOO_MANY not in sign_in(client, "alice@example.com", "wrong password")
@@ -69,7 +69,7 @@ def test_it_locks_an_account_after_five_failures_even_with_the_right_password(
     assert TOO_MANY not in sign_in(other, "bob@example.com", "wrong password")
 
 
-def test_it_locks_an_ip_that_guesses_across_accounts(client: Client, alice: User) -> None:
+def test_it_locks_an_ip_that_guesses_across_accounts(client: Client, alice: Persona) -> None:
     for n in range(10):
         sign_in(client, f"victim{n}@example.com", "guess")
     assert TOO_MANY in sign_in(client, "alice@example.com", PASSWORD)
@@ -79,15 +79,15 @@ def test_it_locks_an_ip_that_guesses_across_accounts(client: Client, alice: User
     assert signed_in(elsewhere)
 
 
-def test_it_resets_a_forgotten_password_by_email(client: Client, alice: User) -> None:
+def test_it_resets_a_forgotten_password_by_email(client: Client, alice: Persona) -> None:
     client.post("/accounts/password/reset/", {"email": "alice@example.com"})
     link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body)
     assert link, mail.outbox[-1].body
     form_url = client.get(link.group(1), follow=True).redirect_chain[-1][0]
     new_password = "a brand new passphrase 7"
     client.post(form_url, {"password1": new_password, "password2": new_password})
-    alice.refresh_from_db()
-    assert alice.check_password(new_password)
+    alice.user.refresh_from_db()
+    assert alice.user.check_password(new_password)
     sign_in(client, "alice@example.com", new_password)
     assert signed_in(client)
 

@@ -1,7 +1,8 @@
-"""Personas and helpers for the billing tests.
+"""Staff personas and helpers for the billing tests.
 
-alice and bob are customers, sam is a Sales user (staff in the Sales group, made the way
-`manage.py create_sales_user` makes one), carol is a superuser, dave signed up but is not staff.
+alice and bob (customers) and carol (a superuser) are tests/personas.py's. Here: sam is a Sales
+user (staff in the Sales group, made the way `manage.py create_sales_user` makes one), dave signed
+up but is not staff.
 `at(...)` builds the UTC instants the day-boundary tests pass down as `now`; `stripe` is the local
 Stripe stand-in (tests/stripe_standin.py) that billing/stripe_client.py talks to in these tests.
 """
@@ -22,9 +23,8 @@ from accounts.models import User
 from billing import selectors, services
 from billing.console import roles
 from billing.models import LedgerEntry, Pool
+from tests.personas import PASSWORD
 from tests.stripe_standin import StripeStandIn, signature_header
-
-PASSWORD = "correct horse battery staple"
 
 
 def at(day: int, hour: int = 12, minute: int = 0, second: int = 0) -> datetime:
@@ -51,21 +51,6 @@ def paid(user: User) -> int:
 
 
 @pytest.fixture
-def alice(db: None) -> User:
-    return User.objects.create_user(email="alice@example.com", password=PASSWORD)
-
-
-@pytest.fixture
-def bob(db: None) -> User:
-    return User.objects.create_user(email="bob@example.com", password=PASSWORD)
-
-
-@pytest.fixture
-def carol(db: None) -> User:
-    return User.objects.create_superuser(email="carol@diffall.example", password=PASSWORD)
-
-
-@pytest.fixture
 def sam(db: None) -> User:
     user, _ = roles.sales_user_create(email="sam@diffall.example")
     user.set_password(PASSWORD)
@@ -83,20 +68,6 @@ def sam_client(sam: User) -> Client:
 @pytest.fixture
 def dave(db: None) -> User:
     return User.objects.create_user(email="dave@example.com", password=PASSWORD)
-
-
-@pytest.fixture
-def alice_client(alice: User) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
-def carol_client(carol: User) -> Client:
-    client = Client()
-    client.force_login(carol)
-    return client
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from billing import selectors
 from tests.billing.conftest import reserve
+from tests.personas import Persona
 from tests.stripe_standin import StripeStandIn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,10 +50,10 @@ def _shot(page: Page, name: str, step: str) -> None:
 
 
 def test_it_buys_fifty_credits_through_stripe_checkout(
-    page: Page, live_server: Any, alice: User, stripe: StripeStandIn
+    page: Page, live_server: Any, alice: Persona, stripe: StripeStandIn
 ) -> None:
     with override_settings(SITE_URL=live_server.url):
-        _sign_in(page, alice, live_server.url)
+        _sign_in(page, alice.user, live_server.url)
         page.goto(f"{live_server.url}/")
         panel = page.locator("#balance")
         expect(panel).to_contain_text("10 of 10 free left today")
@@ -67,17 +68,17 @@ def test_it_buys_fifty_credits_through_stripe_checkout(
 
         page.goto(f"{live_server.url}/")
         expect(page.locator("#balance")).to_contain_text("50 paid credits")
-    assert selectors.balance_for(user=alice).paid == 50
+    assert selectors.balance_for(user=alice.user).paid == 50
 
 
 def test_it_shows_a_superuser_the_customer_page_and_every_table(
-    page: Page, live_server: Any, alice: User, carol: User
+    page: Page, live_server: Any, alice: Persona, carol: Persona
 ) -> None:
     """Superusers use the same console as sales (tests/browser/test_sales_console.py walks it)
     and also find every raw table under "Everything"."""
     for media_type in ("image", "image", "video", "text"):
-        reserve(alice, media_type=media_type)
-    _sign_in(page, carol, live_server.url)
+        reserve(alice.user, media_type=media_type)
+    _sign_in(page, carol.user, live_server.url)
     page.goto(f"{live_server.url}/admin/")
     sections = page.locator(".console-sections")
     expect(sections).to_contain_text("Everything (superusers)")
@@ -94,4 +95,4 @@ def test_it_shows_a_superuser_the_customer_page_and_every_table(
     credits.get_by_role("button", name="Grant credits").click()
     expect(page.locator(".messagelist")).to_contain_text("balance 0 → 20")
     _shot(page, "billing_sales_console_superuser", "1-after-grant")
-    assert selectors.balance_for(user=alice).paid == 20
+    assert selectors.balance_for(user=alice.user).paid == 20

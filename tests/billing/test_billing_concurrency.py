@@ -15,6 +15,7 @@ from accounts.models import User
 from billing import selectors, services
 from billing.models import Kind, LedgerEntry, Pool
 from tests.billing.conftest import ledger_paid, new_comparison, reserve
+from tests.personas import Persona
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,36 +62,38 @@ def _spend_free_credits(user: User) -> None:
 
 
 def test_it_lets_exactly_one_of_fifty_simultaneous_reserves_take_the_last_credit(
-    alice: User, carol: User
+    alice: Persona, carol: Persona
 ) -> None:
-    _spend_free_credits(alice)
+    _spend_free_credits(alice.user)
     for round_ in range(ROUNDS):
-        services.credits_grant_admin(user=alice, amount=1, reason=f"round {round_}", staff=carol)
+        services.credits_grant_admin(
+            user=alice.user, amount=1, reason=f"round {round_}", staff=carol.user
+        )
         started = time.perf_counter()
-        outcomes = _race(alice, THREADS)
+        outcomes = _race(alice.user, THREADS)
         elapsed = time.perf_counter() - started
         print(f"round {round_}: {dict(outcomes)} in {elapsed:.2f}s (2 shared cores)")
         assert outcomes == Counter({"ok": 1, "no_credits": THREADS - 1})
-        assert selectors.balance_for(user=alice).paid == 0
-        assert ledger_paid(alice) == 0
+        assert selectors.balance_for(user=alice.user).paid == 0
+        assert ledger_paid(alice.user) == 0
         assert selectors.wallet_mismatches() == []
-    spends = LedgerEntry.objects.filter(user=alice, kind=Kind.SPEND, pool=Pool.PAID)
+    spends = LedgerEntry.objects.filter(user=alice.user, kind=Kind.SPEND, pool=Pool.PAID)
     assert spends.count() == ROUNDS
 
 
-def test_it_gives_one_daily_grant_when_the_first_uses_of_the_day_race(alice: User) -> None:
+def test_it_gives_one_daily_grant_when_the_first_uses_of_the_day_race(alice: Persona) -> None:
     """A new account's first comparisons arrive together: one wallet, one grant, ten spends."""
-    outcomes = _race(alice, 20)
+    outcomes = _race(alice.user, 20)
     assert outcomes == Counter({"ok": 10, "no_credits": 10})
-    assert LedgerEntry.objects.filter(user=alice, kind=Kind.DAILY_GRANT).count() == 1
-    assert selectors.credits_remaining(user=alice) == 0
+    assert LedgerEntry.objects.filter(user=alice.user, kind=Kind.DAILY_GRANT).count() == 1
+    assert selectors.credits_remaining(user=alice.user) == 0
     assert selectors.wallet_mismatches() == []
 
 
-def test_it_refunds_once_when_refunds_of_one_comparison_race(alice: User) -> None:
+def test_it_refunds_once_when_refunds_of_one_comparison_race(alice: Persona) -> None:
     """Every racing refund returns normally (a retry is a no-op, not an IntegrityError that a
     thread would swallow): exactly one of them books the refund."""
-    comparison = reserve(alice)
+    comparison = reserve(alice.user)
     barrier = threading.Barrier(10)
     errors: list[str] = []
 
@@ -106,5 +109,5 @@ def test_it_refunds_once_when_refunds_of_one_comparison_race(alice: User) -> Non
     _run_threads(refund, 10)
     assert errors == []
     assert LedgerEntry.objects.filter(comparison_id=comparison, kind=Kind.REFUND).count() == 1
-    assert selectors.credits_remaining(user=alice) == 10
+    assert selectors.credits_remaining(user=alice.user) == 10
     assert selectors.wallet_mismatches() == []

@@ -7,10 +7,10 @@ import re
 import pytest
 from django.test import Client
 
-from accounts.models import User
 from billing import services
 from billing.models import EnterpriseInquiry, Purchase
 from tests.billing.conftest import owe, reserve
+from tests.personas import Persona
 from tests.stripe_standin import StripeStandIn
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +24,10 @@ def _balance_panel(client: Client) -> str:
 
 
 def test_it_shows_free_left_today_paid_credits_and_the_buy_button(
-    alice: User, alice_client: Client, carol: User
+    alice: Persona, alice_client: Client, carol: Persona
 ) -> None:
-    services.credits_grant_admin(user=alice, amount=12, reason="test", staff=carol)
-    reserve(alice)
+    services.credits_grant_admin(user=alice.user, amount=12, reason="test", staff=carol.user)
+    reserve(alice.user)
     panel = _balance_panel(alice_client)
     assert '<strong data-testid="free-left">9</strong> of 10 free left today' in panel
     assert '<strong data-testid="paid">12</strong> paid credits' in panel
@@ -37,33 +37,37 @@ def test_it_shows_free_left_today_paid_credits_and_the_buy_button(
 
 
 def test_it_shows_unlimited_for_enterprise_accounts(
-    alice: User, alice_client: Client, carol: User
+    alice: Persona, alice_client: Client, carol: Persona
 ) -> None:
-    services.plan_set_enterprise(user=alice, staff=carol)
+    services.plan_set_enterprise(user=alice.user, staff=carol.user)
     panel = _balance_panel(alice_client)
     assert "Unlimited — Enterprise" in panel
     assert "Buy 50 credits" not in panel
 
 
 def test_it_warns_when_the_paid_balance_is_negative(
-    alice: User, alice_client: Client, stripe: StripeStandIn
+    alice: Persona, alice_client: Client, stripe: StripeStandIn
 ) -> None:
-    owe(alice, stripe, 4)
+    owe(alice.user, stripe, 4)
     panel = _balance_panel(alice_client)
     assert '<strong data-testid="paid">-4</strong>' in panel
     assert "below zero" in panel
 
 
 def test_it_lists_the_users_purchases_and_credit_activity(
-    alice: User, bob: User, alice_client: Client
+    alice: Persona, bob: Persona, alice_client: Client
 ) -> None:
     Purchase.objects.create(
-        user=alice, stripe_session_id="cs_test_alice", credits=50, amount_cents=500, currency="usd"
+        user=alice.user,
+        stripe_session_id="cs_test_alice",
+        credits=50,
+        amount_cents=500,
+        currency="usd",
     )
     Purchase.objects.create(
-        user=bob, stripe_session_id="cs_test_bob", credits=50, amount_cents=777, currency="usd"
+        user=bob.user, stripe_session_id="cs_test_bob", credits=50, amount_cents=777, currency="usd"
     )
-    reserve(alice, media_type="video")
+    reserve(alice.user, media_type="video")
     html = alice_client.get("/billing/history").content.decode()
     assert "$5.00" in html and "$7.77" not in html  # bob's purchase is not alice's business
     assert "Comparison" in html and "(video)" in html
@@ -76,7 +80,7 @@ def test_it_sends_anonymous_visitors_to_sign_in_for_the_history(client: Client) 
     assert "/accounts/login/" in response["Location"]
 
 
-def test_it_records_a_contact_sales_inquiry_for_staff(alice: User, alice_client: Client) -> None:
+def test_it_records_a_contact_sales_inquiry_for_staff(alice: Persona, alice_client: Client) -> None:
     form = alice_client.get("/billing/contact-sales").content.decode()
     assert 'value="alice@example.com"' in form  # the signed-in user's email is filled in
     response = alice_client.post(
@@ -87,7 +91,11 @@ def test_it_records_a_contact_sales_inquiry_for_staff(alice: User, alice_client:
     )  # fmt: skip
     assert "sales will write to you at alice@example.com" in response.content.decode()
     inquiry = EnterpriseInquiry.objects.get()
-    assert (inquiry.user, inquiry.company, inquiry.monthly_volume) == (alice, "Pixels Ltd", 20000)
+    assert (inquiry.user, inquiry.company, inquiry.monthly_volume) == (
+        alice.user,
+        "Pixels Ltd",
+        20000,
+    )
 
 
 def test_it_explains_what_is_missing_in_the_contact_form(client: Client) -> None:

@@ -9,8 +9,8 @@ import logging
 import pytest
 from django.test import Client, override_settings
 
-from accounts.models import User
 from billing import stripe_client
+from tests.personas import Persona
 from tests.stripe_standin import StripeStandIn
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def only_session(stripe: StripeStandIn) -> dict:  # type: ignore[type-arg]
 
 @override_settings(SITE_URL="")
 def test_stripe_returns_to_the_host_the_user_is_on(
-    alice: User, alice_client: Client, stripe: StripeStandIn
+    alice: Persona, alice_client: Client, stripe: StripeStandIn
 ) -> None:
     stripe.sessions.clear()
     response = alice_client.post("/billing/checkout", HTTP_HOST="localhost:8123")
@@ -35,7 +35,7 @@ def test_stripe_returns_to_the_host_the_user_is_on(
 
 @override_settings(SITE_URL="https://diff-all.example")
 def test_stripe_returns_to_site_url_when_it_is_set(
-    alice: User, alice_client: Client, stripe: StripeStandIn
+    alice: Persona, alice_client: Client, stripe: StripeStandIn
 ) -> None:
     stripe.sessions.clear()
     alice_client.post("/billing/checkout", HTTP_HOST="localhost:8123")
@@ -44,7 +44,7 @@ def test_stripe_returns_to_site_url_when_it_is_set(
 
 @override_settings(STRIPE_SECRET_KEY="")
 def test_without_stripe_keys_the_customer_reads_purchases_are_unavailable(
-    alice: User, alice_client: Client, caplog: pytest.LogCaptureFixture, monkeypatch
+    alice: Persona, alice_client: Client, caplog: pytest.LogCaptureFixture, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(stripe_client, "_not_configured_logged", False)  # a fresh process
     caplog.set_level(logging.ERROR, logger="billing.stripe_client")
@@ -64,10 +64,10 @@ def test_without_stripe_keys_the_customer_reads_purchases_are_unavailable(
 
 
 @override_settings(SITE_URL="", FREE_CREDITS_PER_DAY=0, ALLOWED_HOSTS=["diffall.internal"])
-def test_the_apis_402_says_where_to_buy_on_the_host_called(alice: User, images: dict) -> None:
+def test_the_apis_402_says_where_to_buy_on_the_host_called(alice: Persona, images: dict) -> None:
     from accounts import services
 
-    _, raw = services.api_key_create(user=alice, name="ci")
+    _, raw = services.api_key_create(user=alice.user, name="ci")
     with images["astronaut"].open("rb") as a, images["coffee"].open("rb") as b:
         response = Client().post(
             "/api/v1/compare", {"file1": a, "file2": b},

@@ -18,10 +18,10 @@ import requests
 from django.db import connection
 from django.test import Client, override_settings
 
-from accounts.models import User
 from billing import payments, selectors, services
 from billing.models import Kind, LedgerEntry, Purchase, PurchaseStatus, StripeEvent
 from tests.billing.conftest import deliver, ledger_paid, paid, reserve
+from tests.personas import Persona
 from tests.stripe_standin import StripeStandIn
 
 pytestmark = pytest.mark.django_db
@@ -48,22 +48,22 @@ def _charge_of(stripe: StripeStandIn, session_id: str) -> str:
 
 
 def test_it_starts_a_checkout_session_for_one_pack_with_the_user_in_metadata(
-    alice: User, alice_client: Client, stripe: StripeStandIn
+    alice: Persona, alice_client: Client, stripe: StripeStandIn
 ) -> None:
     session_id = _checkout(alice_client, stripe)
     session = stripe.sessions[session_id]
     assert session["mode"] == "payment"
     assert (session["amount_total"], session["currency"]) == (500, "usd")
-    assert session["client_reference_id"] == str(alice.pk)
-    assert session["metadata"] == {"user_id": str(alice.pk), "credits": "50"}
+    assert session["client_reference_id"] == str(alice.user.pk)
+    assert session["metadata"] == {"user_id": str(alice.user.pk), "credits": "50"}
     assert session["success_url"].endswith(
         "/billing/checkout/success?session_id={CHECKOUT_SESSION_ID}"
     )
-    assert paid(alice) == 0  # nothing is credited before Stripe says it is paid
+    assert paid(alice.user) == 0  # nothing is credited before Stripe says it is paid
 
 
 def test_it_credits_fifty_when_the_customer_comes_back_from_paying(
-    alice: User, alice_client: Client, stripe: StripeStandIn
+    alice: Persona, alice_client: Client, stripe: StripeStandIn
 ) -> None:
     session_id = _checkout(alice_client, stripe)
     # The customer pays on the (stand-in's) hosted page, which sends them back to success_url.
@@ -74,23 +74,23 @@ def test_it_credits_fifty_when_the_customer_comes_back_from_paying(
     assert back.query == f"session_id={session_id}"
     response = alice_client.get(f"{back.path}?{back.query}", follow=True)
     assert "50 credits were added" in response.content.decode()
-    assert paid(alice) == 50
+    assert paid(alice.user) == 50
     alice_client.get(f"/billing/checkout/success?session_id={session_id}")  # a reload
-    assert paid(alice) == 50
-    assert ledger_paid(alice) == 50
+    assert paid(alice.user) == 50
+    assert ledger_paid(alice.user) == 50
 
 
 def test_it_does_not_credit_an_unpaid_session_on_the_success_page(
-    alice: User, alice_client: Client, stripe: StripeStandIn
+    alice: Persona, alice_client: Client, stripe: StripeStandIn
 ) -> None:
     session_id = _checkout(alice_client, stripe)
     alice_client.get(f"/billing/checkout/success?session_id={session_id}")
-    assert paid(alice) == 0
+    assert paid(alice.user) == 0
     assert not Purchase.objects.exists()
 
 
 def test_it_tells_the_user_when_stripe_cannot_be_reached(
-    alice: User, alice_client: Client, stripe: StripeStandIn
+    alice: Persona, alice_client: Client, stripe: StripeStandIn
 ) -> None:
     with override_settings(STRIPE_API_BASE="http://127.0.0.1:9"):  # nothing listens there
         response = alice_client.post("/billing/checkout", follow=True)
@@ -108,16 +108,16 @@ def paid_session(alice_client: Client, stripe: StripeStandIn) -> str:
 
 
 def test_it_refuses_a_webhook_signed_with_another_secret(
-    alice: User, client: Client, stripe: StripeStandIn, paid_session: str
+    alice: Persona, client: Client, stripe: StripeStandIn, paid_session: str
 ) -> None:
     event = _session_event(stripe, paid_session, "checkout.session.completed")
     assert deliver(client, event, secret="whsec_somebody_else").status_code == 400
-    assert paid(alice) == 0
+    assert paid(alice.user) == 0
     assert not StripeEvent.objects.exists()
 
 
 def test_it_refuses_a_webhook_whose_body_was_changed_after_signing(
-    alice: User, client: Client, stripe: StripeStandIn, paid_session: str
+    alice: Persona, client: Client, stripe: StripeStandIn, paid_session: str
 ) -> None:
     from django.conf import settings
 
@@ -132,18 +132,18 @@ def test_it_refuses_a_webhook_whose_body_was_changed_after_signing(
     assert response.status_code == 400
     unsigned = client.post("/billing/stripe/webhook", body, "application/json")
     assert unsigned.status_code == 400
-    assert paid(alice) == 0
+    assert paid(alice.user) == 0
 
 
 def test_it_refuses_a_stale_webhook(
-    alice: User, client: Client, stripe: StripeStandIn, paid_session: str
+    alice: Persona, client: Client, stripe: StripeStandIn, paid_session: str
 ) -> None:
     event = _session_event(stripe, paid_session, "checkout.session.completed")
     ten_minutes_ago = int(time.time()) - 600
     assert deliver(client, event, timestamp=ten_minutes_ago).status_code == 400
-    assert paid(alice) == 0
+    assert paid(alice.user) == 0
     assert deliver(client, event).status_code == 200  # the same event, freshly signed
-    assert paid(alice) == 50
+    assert paid(alice.user) == 50
 
 
 def test_it_records_and_ignores_event_types_it_does_not_handle(
@@ -158,26 +158,26 @@ def test_it_records_and_ignores_event_types_it_does_not_handle(
 
 
 def test_it_trusts_stripe_not_the_payload_about_whether_a_session_is_paid(
-    alice: User, alice_client: Client, client: Client, stripe: StripeStandIn
+    alice: Persona, alice_client: Client, client: Client, stripe: StripeStandIn
 ) -> None:
     """A genuine but early event (the session is not paid at Stripe yet) credits nothing."""
     session_id = _checkout(alice_client, stripe)
     event = _session_event(stripe, session_id, "checkout.session.completed")
     event["data"]["object"]["payment_status"] = "paid"  # what the payload claims
     assert deliver(client, event).status_code == 200
-    assert paid(alice) == 0
+    assert paid(alice.user) == 0
     assert stripe.calls(f"/v1/checkout/sessions/{session_id}") >= 1  # it asked Stripe
 
 
 def test_it_answers_503_so_stripe_retries_when_stripe_cannot_be_asked(
-    alice: User, client: Client, stripe: StripeStandIn, paid_session: str
+    alice: Persona, client: Client, stripe: StripeStandIn, paid_session: str
 ) -> None:
     event = _session_event(stripe, paid_session, "checkout.session.completed")
     with override_settings(STRIPE_API_BASE="http://127.0.0.1:9"):
         assert deliver(client, event).status_code == 503
-    assert paid(alice) == 0
+    assert paid(alice.user) == 0
     assert deliver(client, event).status_code == 200  # Stripe's retry
-    assert paid(alice) == 50
+    assert paid(alice.user) == 50
 
 
 # --- exactly once -------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def test_it_answers_503_so_stripe_retries_when_stripe_cannot_be_asked(
 
 @pytest.mark.django_db(transaction=True)
 def test_it_credits_once_for_five_concurrent_deliveries_and_the_success_page(
-    alice: User, alice_client: Client, stripe: StripeStandIn
+    alice: Persona, alice_client: Client, stripe: StripeStandIn
 ) -> None:
     session_id = _checkout(alice_client, stripe)
     stripe.pay(session_id)
@@ -198,9 +198,9 @@ def test_it_credits_once_for_five_concurrent_deliveries_and_the_success_page(
     ]
     statuses = _all_at_once(calls)
     assert statuses == [200] * 5 + [302]
-    assert paid(alice) == 50
+    assert paid(alice.user) == 50
     assert Purchase.objects.filter(stripe_session_id=session_id).count() == 1
-    assert LedgerEntry.objects.filter(user=alice, kind=Kind.PURCHASE).count() == 1
+    assert LedgerEntry.objects.filter(user=alice.user, kind=Kind.PURCHASE).count() == 1
     assert StripeEvent.objects.count() == 3
     assert selectors.wallet_mismatches() == []
 
@@ -225,19 +225,19 @@ def _all_at_once(calls: list[Callable[[], int]]) -> list[int]:
 
 
 def test_it_credits_a_delayed_payment_when_it_succeeds(
-    alice: User, alice_client: Client, client: Client, stripe: StripeStandIn
+    alice: Persona, alice_client: Client, client: Client, stripe: StripeStandIn
 ) -> None:
     session_id = _checkout(alice_client, stripe)
     stripe.pay(session_id, delayed=True)  # a bank debit: complete but not paid yet
     completed = _session_event(stripe, session_id, "checkout.session.completed")
     assert deliver(client, completed).status_code == 200
-    assert paid(alice) == 0
+    assert paid(alice.user) == 0
     stripe.async_succeed(session_id)
     succeeded = _session_event(stripe, session_id, "checkout.session.async_payment_succeeded")
     assert deliver(client, succeeded).status_code == 200
-    assert paid(alice) == 50
+    assert paid(alice.user) == 50
     assert deliver(client, completed).status_code == 200  # a late redelivery changes nothing
-    assert paid(alice) == 50
+    assert paid(alice.user) == 50
 
 
 EVENTS = ("checkout.session.completed", "charge.refunded", "charge.dispute.created")
@@ -245,7 +245,11 @@ EVENTS = ("checkout.session.completed", "charge.refunded", "charge.dispute.creat
 
 @pytest.mark.parametrize("order", list(itertools.permutations(EVENTS)), ids="-".join)
 def test_it_ends_in_the_same_balance_whatever_order_the_events_arrive_in(
-    order: tuple[str, ...], alice: User, alice_client: Client, client: Client, stripe: StripeStandIn
+    order: tuple[str, ...],
+    alice: Persona,
+    alice_client: Client,
+    client: Client,
+    stripe: StripeStandIn,
 ) -> None:
     """Paid, then refunded, then disputed at Stripe; the events arrive shuffled (and twice)."""
     session_id = _checkout(alice_client, stripe)
@@ -259,50 +263,50 @@ def test_it_ends_in_the_same_balance_whatever_order_the_events_arrive_in(
     }
     for name in order + order:
         assert deliver(client, events[name]).status_code == 200
-    assert paid(alice) == 0
-    assert ledger_paid(alice) == 0
+    assert paid(alice.user) == 0
+    assert ledger_paid(alice.user) == 0
     purchase = Purchase.objects.get(stripe_session_id=session_id)
     # Stripe already has the charge refunded *and* disputed whichever event comes first, and the
     # books follow Stripe, not the event: the dispute is what the purchase shows.
     assert purchase.status == PurchaseStatus.DISPUTED
-    assert LedgerEntry.objects.filter(user=alice, kind=Kind.PURCHASE).count() == 1
-    assert LedgerEntry.objects.filter(user=alice, kind=Kind.CHARGEBACK).count() == 1
+    assert LedgerEntry.objects.filter(user=alice.user, kind=Kind.PURCHASE).count() == 1
+    assert LedgerEntry.objects.filter(user=alice.user, kind=Kind.CHARGEBACK).count() == 1
 
 
 @pytest.mark.parametrize("reversal", ["refund", "dispute"])
 def test_it_takes_back_spent_credits_into_a_negative_balance_that_blocks_use(
-    reversal: str, alice: User, alice_client: Client, client: Client, stripe: StripeStandIn
+    reversal: str, alice: Persona, alice_client: Client, client: Client, stripe: StripeStandIn
 ) -> None:
     session_id = _checkout(alice_client, stripe)
     charge_id = stripe.pay(session_id)
     deliver(client, _session_event(stripe, session_id, "checkout.session.completed"))
     for _ in range(10 + 30):  # the day's free credits, then 30 of the 50 paid ones
-        reserve(alice)
-    assert paid(alice) == 20
+        reserve(alice.user)
+    assert paid(alice.user) == 20
     if reversal == "refund":
         event = stripe.event("charge.refunded", stripe.refund(charge_id))
     else:
         event = stripe.event("charge.dispute.created", stripe.dispute(charge_id))
     assert deliver(client, event).status_code == 200
-    assert paid(alice) == -30
+    assert paid(alice.user) == -30
     with pytest.raises(services.NoCredits):
-        reserve(alice)
-    assert selectors.credits_remaining(user=alice) == 0
+        reserve(alice.user)
+    assert selectors.credits_remaining(user=alice.user) == 0
     assert selectors.wallet_mismatches() == []
 
 
 def test_it_takes_the_whole_pack_back_on_a_partial_refund(
-    alice: User, alice_client: Client, client: Client, stripe: StripeStandIn
+    alice: Persona, alice_client: Client, client: Client, stripe: StripeStandIn
 ) -> None:
     session_id = _checkout(alice_client, stripe)
     charge_id = stripe.pay(session_id)
     deliver(client, _session_event(stripe, session_id, "checkout.session.completed"))
     deliver(client, stripe.event("charge.refunded", stripe.refund(charge_id, amount=100)))
-    assert paid(alice) == 0
+    assert paid(alice.user) == 0
 
 
 def test_it_ignores_sessions_that_are_not_diffall_credit_packs(
-    alice: User, stripe: StripeStandIn
+    alice: Persona, stripe: StripeStandIn
 ) -> None:
     session = stripe.session_create(
         {"mode": "payment", "success_url": "https://elsewhere.example/ok",

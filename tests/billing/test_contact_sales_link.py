@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from accounts.models import User
+from tests.personas import Persona
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,9 @@ def test_it_links_contact_sales_for_signed_out_visitors(client: Client, url: str
     assert LINK in response.content.decode()
 
 
-def test_it_links_contact_sales_for_signed_in_customers(alice_client: Client, alice: User) -> None:
+def test_it_links_contact_sales_for_signed_in_customers(
+    alice_client: Client, alice: Persona
+) -> None:
     for url in ["/", "/billing/history", "/keys/new"]:
         assert LINK in alice_client.get(url).content.decode(), url
 

@@ -19,7 +19,8 @@ from accounts.models import User
 from billing import selectors, services
 from billing.console import roles
 from billing.models import EnterpriseInquiry, LedgerEntry, Purchase, StripeEvent
-from tests.billing.conftest import PASSWORD, reserve
+from tests.billing.conftest import reserve
+from tests.personas import PASSWORD, Persona
 
 pytestmark = pytest.mark.django_db
 
@@ -92,44 +93,44 @@ def test_it_refuses_a_weak_password_and_leaves_no_sales_user_behind() -> None:
     assert not User.objects.filter(email="sam@diffall.example").exists()
 
 
-def test_it_refuses_a_bad_email_and_leaves_superusers_as_they_are(carol: User) -> None:
+def test_it_refuses_a_bad_email_and_leaves_superusers_as_they_are(carol: Persona) -> None:
     with pytest.raises(CommandError, match="not an email address"):
         call_command("create_sales_user", "sam", stdout=StringIO())
     with pytest.raises(CommandError, match="is a superuser"):
-        call_command("create_sales_user", carol.email, stdout=StringIO())
-    carol.refresh_from_db()
-    assert carol.is_superuser and not carol.groups.exists()
+        call_command("create_sales_user", carol.user.email, stdout=StringIO())
+    carol.user.refresh_from_db()
+    assert carol.user.is_superuser and not carol.user.groups.exists()
 
 
 def test_it_turns_a_customer_into_a_sales_user_who_is_no_longer_listed_as_a_customer(
-    sam_client: Client, alice: User
+    sam_client: Client, alice: Persona
 ) -> None:
     assert "alice@example.com" in listed(sam_client.get(CUSTOMERS).content.decode())
-    call_command("create_sales_user", alice.email, stdout=StringIO())
+    call_command("create_sales_user", alice.user.email, stdout=StringIO())
     assert "alice@example.com" not in listed(sam_client.get(CUSTOMERS).content.decode())
-    assert sam_client.get(f"{CUSTOMERS}{alice.pk}/change/").status_code == 404
+    assert sam_client.get(f"{CUSTOMERS}{alice.user.pk}/change/").status_code == 404
 
 
 # --- what a Sales user reaches --------------------------------------------------------------
 
 
 def test_it_lets_sales_see_customers_inquiries_ledger_and_purchases(
-    sam_client: Client, alice: User, carol: User
+    sam_client: Client, alice: Persona, carol: Persona
 ) -> None:
-    reserve(alice)
+    reserve(alice.user)
     Purchase.objects.create(
-        user=alice, stripe_session_id="cs_test_1", credits=50, amount_cents=500, currency="usd"
+        user=alice.user, stripe_session_id="cs_test_1", credits=50, amount_cents=500, currency="usd"
     )
     inquiry = services.enterprise_inquiry_create(
         name="Erin", email="erin@bigco.example", message="hi"
     )
-    entry = LedgerEntry.objects.filter(user=alice).first()
+    entry = LedgerEntry.objects.filter(user=alice.user).first()
     assert entry is not None
     for url in (
         "/admin/",
         CUSTOMERS,
-        f"{CUSTOMERS}{alice.pk}/change/",
-        f"{CUSTOMERS}{alice.pk}/history/",
+        f"{CUSTOMERS}{alice.user.pk}/change/",
+        f"{CUSTOMERS}{alice.user.pk}/history/",
         "/admin/billing/enterpriseinquiry/",
         f"/admin/billing/enterpriseinquiry/{inquiry.pk}/change/",
         "/admin/billing/ledgerentry/",
@@ -143,13 +144,13 @@ def test_it_lets_sales_see_customers_inquiries_ledger_and_purchases(
 
 
 def test_it_answers_403_to_sales_for_users_passwords_staff_flags_groups_sites_and_raw_models(
-    sam_client: Client, sam: User, alice: User
+    sam_client: Client, sam: User, alice: Persona
 ) -> None:
     event = StripeEvent.objects.create(event_id="evt_1", type="charge.refunded")
     forbidden = [
         "/admin/accounts/user/",
-        f"/admin/accounts/user/{alice.pk}/change/",
-        f"/admin/accounts/user/{alice.pk}/password/",
+        f"/admin/accounts/user/{alice.user.pk}/change/",
+        f"/admin/accounts/user/{alice.user.pk}/password/",
         f"/admin/accounts/user/{sam.pk}/change/",
         "/admin/accounts/user/add/",
         "/admin/accounts/apikey/",
@@ -169,7 +170,7 @@ def test_it_answers_403_to_sales_for_users_passwords_staff_flags_groups_sites_an
 
 
 def test_it_refuses_sales_who_try_to_make_themselves_superuser_or_change_a_password(
-    sam_client: Client, sam: User, alice: User
+    sam_client: Client, sam: User, alice: Persona
 ) -> None:
     promote = sam_client.post(
         f"/admin/accounts/user/{sam.pk}/change/",
@@ -178,14 +179,14 @@ def test_it_refuses_sales_who_try_to_make_themselves_superuser_or_change_a_passw
     )  # fmt: skip
     assert promote.status_code == 403
     password = sam_client.post(
-        f"/admin/accounts/user/{alice.pk}/password/",
+        f"/admin/accounts/user/{alice.user.pk}/password/",
         {"password1": "a-new-pass-for-alice-1", "password2": "a-new-pass-for-alice-1"},
     )
     assert password.status_code == 403
     sam.refresh_from_db()
-    alice.refresh_from_db()
+    alice.user.refresh_from_db()
     assert not sam.is_superuser
-    assert alice.check_password(PASSWORD)
+    assert alice.user.check_password(PASSWORD)
     group = sam.groups.get()
     assert (
         sam_client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "Sales"}).status_code
@@ -222,9 +223,9 @@ def test_it_never_deletes_an_inquiry_and_offers_no_bulk_delete(
 
 
 def test_it_answers_404_for_the_customer_page_of_a_staff_member(
-    sam_client: Client, carol: User, sam: User
+    sam_client: Client, carol: Persona, sam: User
 ) -> None:
-    for staff in (carol, sam):
+    for staff in (carol.user, sam):
         assert sam_client.get(f"{CUSTOMERS}{staff.pk}/change/").status_code == 404
         granted = sam_client.post(
             f"{CUSTOMERS}{staff.pk}/credits/", {"change": "grant", "amount": "99", "reason": "me"}
@@ -233,13 +234,13 @@ def test_it_answers_404_for_the_customer_page_of_a_staff_member(
     assert selectors.balance_for(user=sam).paid == 0
 
 
-def test_it_refuses_the_sales_actions_to_staff_outside_the_sales_group(alice: User) -> None:
+def test_it_refuses_the_sales_actions_to_staff_outside_the_sales_group(alice: Persona) -> None:
     helper = User.objects.create_user(
         email="intern@diffall.example", password=PASSWORD, is_staff=True
     )
     client = Client()
     client.force_login(helper)
-    page = f"{CUSTOMERS}{alice.pk}"
+    page = f"{CUSTOMERS}{alice.user.pk}"
     assert client.get(f"{page}/change/").status_code == 403
     assert (
         client.post(
@@ -249,27 +250,27 @@ def test_it_refuses_the_sales_actions_to_staff_outside_the_sales_group(alice: Us
     )
     assert client.post(f"{page}/enterprise/", {"until": ""}).status_code == 403
     assert client.post(f"{page}/free/", {"confirm": "yes"}).status_code == 403
-    key, _ = accounts.api_key_create(user=alice, name="CI")
+    key, _ = accounts.api_key_create(user=alice.user, name="CI")
     revoke = client.post(f"{page}/keys/{key.public_id}/revoke/", {"confirm": "yes"})
     assert revoke.status_code == 403
     key.refresh_from_db()
     assert key.is_active
-    assert selectors.balance_for(user=alice).plan == "free"
-    assert not LedgerEntry.objects.filter(user=alice).exists()
+    assert selectors.balance_for(user=alice.user).plan == "free"
+    assert not LedgerEntry.objects.filter(user=alice.user).exists()
     home = client.get("/admin/").content.decode()
     assert "Revenue" not in home  # today's figures are for sales and superusers
 
 
 def test_it_sends_customers_and_signed_out_visitors_to_the_console_sign_in(
-    dave: User, alice: User
+    dave: User, alice: Persona
 ) -> None:
     signed_in = Client()
     signed_in.force_login(dave)
     for client in (signed_in, Client()):
-        for url in ("/admin/", CUSTOMERS, f"{CUSTOMERS}{alice.pk}/change/"):
+        for url in ("/admin/", CUSTOMERS, f"{CUSTOMERS}{alice.user.pk}/change/"):
             response = client.get(url)
             assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
         grant = {"change": "grant", "amount": "999", "reason": "me"}
-        response = client.post(f"{CUSTOMERS}{alice.pk}/credits/", grant)
+        response = client.post(f"{CUSTOMERS}{alice.user.pk}/credits/", grant)
         assert response.status_code == 302
-    assert selectors.balance_for(user=alice).paid == 0
+    assert selectors.balance_for(user=alice.user).paid == 0

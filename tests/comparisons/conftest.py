@@ -1,51 +1,41 @@
-"""Personas and real inputs for the API tests: alice and bob, each with a working API key."""
+"""The comparisons tests' fixtures. The personas (alice and bob, each with a working API key) are
+tests/personas.py's; real inputs come from tests/media.py.
+
+`ledger` and `no_job_left_unfinished` are what the refusal tests check (refusals.py); a module
+applies the second to all its tests with `pytestmark = pytest.mark.usefixtures(...)`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from rest_framework.test import APIClient
 
-from accounts import services as accounts
+from comparisons.models import Comparison
+from tests.comparisons.refusals import FINAL, Ledger
+from tests.personas import Persona, make_persona
 
-
-@dataclass
-class Persona:
-    user: object
-    key: str
-    api_key: object
-    client: APIClient
-
-    def compare(self, file1: Path | None, file2: Path | None, **fields: object):  # type: ignore[no-untyped-def]
-        payload: dict[str, object] = dict(fields)
-        handles = []
-        for name, path in (("file1", file1), ("file2", file2)):
-            if path is not None:
-                handle = path.open("rb")
-                handles.append(handle)
-                payload[name] = handle
-        try:
-            return self.client.post("/api/v1/compare", payload, format="multipart")
-        finally:
-            for handle in handles:
-                handle.close()
-
-
-def make_persona(email: str) -> Persona:
-    user, _ = accounts.user_get_or_create(email=email)
-    api_key, raw = accounts.api_key_create(user=user, name="tests")
-    client = APIClient()
-    client.credentials(HTTP_X_API_KEY=raw)
-    return Persona(user=user, key=raw, api_key=api_key, client=client)
+__all__ = ["Persona", "make_persona"]  # re-exported: older test modules import them from here
 
 
 @pytest.fixture
-def alice(db) -> Persona:
-    return make_persona("alice@example.com")
+def ledger(alice, s3_server) -> Ledger:
+    book = Ledger(alice, s3_server)
+    book.snapshot()
+    return book
 
 
 @pytest.fixture
-def bob(db) -> Persona:
-    return make_persona("bob@example.com")
+def no_job_left_unfinished(db) -> Iterator[None]:
+    """Whatever a test sent, no job may be left queued or processing after it."""
+    yield
+    assert not Comparison.objects.exclude(status__in=FINAL).exists()
+
+
+@pytest.fixture
+def photos(images) -> tuple[bytes, bytes]:
+    return images["astronaut"].read_bytes(), images["coffee"].read_bytes()
+
+
+@pytest.fixture
+def text_job(alice, texts) -> str:
+    return str(alice.compare(texts["apache"], texts["apache_edited"]).json()["job_id"])

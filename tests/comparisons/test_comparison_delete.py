@@ -12,7 +12,7 @@ from django.test import Client
 from billing.models import LedgerEntry
 from comparisons import services
 from comparisons.models import Comparison
-from tests.comparisons.conftest import Persona
+from tests.personas import Persona
 
 pytestmark = pytest.mark.django_db
 

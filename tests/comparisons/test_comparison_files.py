@@ -11,7 +11,7 @@ from PIL import Image
 
 from comparisons import services, thumbnails
 from comparisons.models import Comparison
-from tests.comparisons.conftest import Persona
+from tests.personas import Persona
 
 pytestmark = pytest.mark.django_db
 

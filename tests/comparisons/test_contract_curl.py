@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.comparisons.conftest import make_persona
 from tests.engines import media_videos
+from tests.personas import make_persona
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "api-contract.txt"
 HOST = "https://diff-all.com"

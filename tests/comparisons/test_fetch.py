@@ -326,6 +326,12 @@ def test_it_counts_local_private_and_special_addresses_as_not_public(address: st
     assert not is_public_address(ipaddress.ip_address(address), 80)
 
 
+@pytest.mark.parametrize("url", ["http://example.com:0/a.png", "https://example.com:0/"])
+def test_it_refuses_port_zero_instead_of_reading_it_as_the_default(url, tmp_path):
+    with pytest.raises(UrlNotAllowed, match="port 0"):
+        fetch_url(url, tmp_path / "x", max_bytes=1000, timeout=1)
+
+
 # ----------------------------------------------------------------------------- fetching
 
 

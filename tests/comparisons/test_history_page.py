@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from comparisons.models import Comparison
-from tests.comparisons.conftest import Persona
+from tests.personas import Persona
 
 pytestmark = pytest.mark.django_db
 

@@ -98,7 +98,7 @@ def test_a_kept_answer_is_forgotten_after_24_hours(alice, images):
 
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_replays_cost_one_credit_and_make_one_comparison(live_server, images):  # type: ignore[no-untyped-def]
-    from tests.comparisons.conftest import make_persona
+    from tests.personas import make_persona
 
     carol = make_persona("carol@example.com")
     key = str(uuid.uuid4())

@@ -12,7 +12,7 @@ from django.test import Client
 
 from comparisons import web_errors
 from comparisons.models import Comparison
-from tests.comparisons.conftest import Persona
+from tests.personas import Persona
 
 pytestmark = pytest.mark.django_db
 API_WORDS = re.compile(r"curl|-F |@path|multipart|form-data|X-API-Key|file1|file2|source_url|"

@@ -30,6 +30,7 @@ RATE = 16_000  # speech sits below 8 kHz; MFCCs need nothing above it
 # Decoding stops here whatever the header claims, which bounds memory (samples and the alignment
 # matrix grow with length). Twice the product's 60 s limit: submit refuses longer files with a 400.
 MAX_SECONDS = 120.0
+BLOCK_SAMPLES = 1 << 16  # per channel: decoded audio is mixed to mono and resampled in blocks
 TAIL_PROBE_S = 3.0  # the probe seeks this far before the declared end to prove the data is there
 TAIL_SLACK_S = 2.0  # seeks land on packet or page boundaries: Ogg pages are ~1 s apart
 # FFmpeg names demuxers, not what users call the files ("mov,mp4,m4a,3gp,3g2,mj2" for M4A)
@@ -182,51 +183,86 @@ def decode_mono(path: Path) -> Samples:
     _require_file(path)
     with _bad_file_is_unreadable(), av.open(str(path)) as container:
         stream = _audio_stream(container)
-        runs = _decode_runs(container, stream)
-    if not runs:
+        parts = _decode_runs(container, stream)
+    if not parts:
         raise UnreadableFile("This audio file contains no sound samples: it is empty.")
-    parts = [_resample(samples, rate) for rate, samples in runs]
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def _decode_runs(container: InputContainer, stream: AudioStream) -> list[tuple[int, Samples]]:
-    """Mono samples per run of frames sharing one rate, sample format and channel count (joined
-    MP3s or broadcast AAC may change part-way). Mixing down and converting once per run, not
-    per frame, keeps the numpy work to a few large operations."""
-    runs: list[tuple[int, Samples]] = []
-    kind: tuple[int, str, int] | None = None
-    chunks: list[npt.NDArray[np.generic]] = []
+def _decode_runs(container: InputContainer, stream: AudioStream) -> list[Samples]:
+    """Mono samples at RATE per run of frames sharing one rate, sample format and channel count
+    (joined MP3s or broadcast AAC may change part-way)."""
+    runs: list[Samples] = []
+    run: _Run | None = None
     seconds = 0.0
     for frame in container.decode(stream):
         if not frame.samples:
             continue
-        frame_kind = (frame.sample_rate, frame.format.name, frame.layout.nb_channels)
-        if frame_kind != kind:
-            if kind is not None:
-                runs.append(_mono_run(chunks, kind))
-            kind, chunks = frame_kind, []
-        chunks.append(frame.to_ndarray())
+        kind = (frame.sample_rate, frame.format.name, frame.layout.nb_channels)
+        if run is None or kind != run.kind:
+            if run is not None:
+                runs.append(run.finish())
+            run = _Run(kind)
+        run.add(frame.to_ndarray(), frame.samples)
         seconds += frame.samples / frame.sample_rate
         if seconds > MAX_SECONDS:
             raise UnreadableFile(
                 f"This audio file is longer than {MAX_SECONDS:.0f} s; DiffALL compares audio of "
                 "up to one minute. Trim it and retry."
             )
-    if kind is not None:
-        runs.append(_mono_run(chunks, kind))
+    if run is not None:
+        runs.append(run.finish())
     return runs
 
 
-def _mono_run(
-    chunks: list[npt.NDArray[np.generic]], kind: tuple[int, str, int]
-) -> tuple[int, Samples]:
-    """One run's frames as mono float32, with its sample rate."""
-    rate, sample_format, channels = kind
+class _Run:
+    """One run's frames, mixed to mono and resampled to RATE a block at a time. Decoded audio is
+    never held whole: 60 s of 8 channels at 384 kHz would be 740 MB as float32 (FLAC and Opus
+    compress silence to almost nothing, so the upload limit does not bound it), while a block is
+    BLOCK_SAMPLES per channel. Mixing and converting per block, not per frame, keeps the numpy
+    work to a few large operations."""
+
+    def __init__(self, kind: tuple[int, str, int]) -> None:
+        self.kind = kind  # (sample rate, sample format, channels)
+        self.chunks: list[npt.NDArray[np.generic]] = []
+        self.pending = 0  # samples per channel in `chunks`
+        self.parts: list[Samples] = []
+        rate = kind[0]
+        # soxr's "LQ" still has a proper anti-alias filter; MFCCs at 16 kHz read the same as from
+        # "HQ", and it is the mode librosa itself calls "soxr_lq". The stream form gives the same
+        # samples as one call on the whole signal.
+        self.resampler = (
+            None if rate == RATE else soxr.ResampleStream(rate, RATE, 1, "float32", "LQ")
+        )
+
+    def add(self, chunk: npt.NDArray[np.generic], samples: int) -> None:
+        self.chunks.append(chunk)
+        self.pending += samples
+        if self.pending >= BLOCK_SAMPLES:
+            self._flush(last=False)
+
+    def finish(self) -> Samples:
+        self._flush(last=True)
+        return self.parts[0] if len(self.parts) == 1 else np.concatenate(self.parts)
+
+    def _flush(self, *, last: bool) -> None:
+        mono = _mono(self.chunks, self.kind) if self.chunks else np.zeros(0, np.float32)
+        self.chunks, self.pending = [], 0
+        if self.resampler is not None:
+            mono = self.resampler.resample_chunk(mono, last=last).astype(np.float32, copy=False)
+        if len(mono) or not self.parts:
+            self.parts.append(mono)
+
+
+def _mono(chunks: list[npt.NDArray[np.generic]], kind: tuple[int, str, int]) -> Samples:
+    """Frames of one run as mono float32."""
+    _, sample_format, channels = kind
     data = np.concatenate(chunks, axis=1)
     if not av.AudioFormat(sample_format).is_planar:
         data = data.reshape(-1, channels).T  # packed: L R L R ... in one row
     floats = _as_float(data)
-    return rate, floats[0] if channels == 1 else floats.mean(axis=0, dtype=np.float32)
+    mono: Samples = floats[0] if channels == 1 else floats.mean(axis=0, dtype=np.float32)
+    return mono
 
 
 def _as_float(data: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
@@ -238,12 +274,3 @@ def _as_float(data: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
     if data.dtype.kind == "u":  # unsigned 8-bit PCM is centred on 128
         return (data.astype(np.float32) - scale) / scale
     return data.astype(np.float32) / scale
-
-
-def _resample(samples: Samples, rate: int) -> Samples:
-    if rate == RATE:
-        return samples
-    # soxr's "LQ" still has a proper anti-alias filter; MFCCs at 16 kHz read the same as from
-    # "HQ", and it is the mode librosa itself calls "soxr_lq".
-    resampled: Samples = soxr.resample(samples, rate, RATE, quality="LQ")
-    return resampled.astype(np.float32, copy=False)

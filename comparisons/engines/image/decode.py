@@ -38,6 +38,10 @@ def f32(array: object) -> F32:
 # 8660x5773 photo, more than any phone camera; a side over 20000 px is a panorama stitched by
 # software, or a bomb.
 MAX_PIXELS = 50_000_000
+# A picture with transparency is composited on white and on black, two more full planes: half
+# the pixels keep a pair of them under the 1 GB a comparison may use (measured: two 49 MP
+# RGBA PNGs peaked at 1.3 GB, 8 bits a channel; two 25 MP 16-bit RGBA PNGs at 0.82 GB).
+MAX_PIXELS_ALPHA = 25_000_000
 MAX_SIDE = 20_000
 TAIL_BYTES = 64 * 1024  # how much of a file's end the completeness check reads
 
@@ -109,6 +113,15 @@ def check_size(width: int, height: int, label: str) -> None:
         )
 
 
+def check_alpha_size(header: Header, label: str) -> None:
+    if header.has_alpha and header.width * header.height > MAX_PIXELS_ALPHA:
+        raise UnreadableFile(
+            f"{label} has transparency and is {header.width}x{header.height} pixels; images with "
+            f"transparency are accepted up to {MAX_PIXELS_ALPHA // 1_000_000} megapixels (opaque "
+            f"ones up to {MAX_PIXELS // 1_000_000}). Resize it, or save it without transparency."
+        )
+
+
 def check_complete(fmt: str, head: bytes, tail: bytes, size: int, label: str) -> None:
     """Catch a truncated download from the file's two ends, without decoding it. GIF is left to
     the decoder: many GIFs in the wild lack their trailer byte and every viewer shows them."""
@@ -175,6 +188,7 @@ def read_header(stream: BinaryIO, size: int, tail: bytes, label: str) -> Header:
     check_complete(fmt, head, tail, size, label)
     header = _header_from_pillow(stream, fmt, label)
     check_size(header.width, header.height, label)
+    check_alpha_size(header, label)
     return header
 
 
@@ -246,6 +260,8 @@ def _decode_with_opencv(data: bytes, header: Header, reduce: int, label: str) ->
             f"{label} could not be decoded: its {header.format.upper()} data is corrupt or "
             "incomplete. Re-export the image and try again."
         )
+    if image.dtype == np.uint16:  # to 8 bits at once, so the 16-bit planes are freed early
+        image = cv2.convertScaleAbs(image, alpha=1 / 257)  # 65535 -> 255, rounded
     return _composited(image)
 
 

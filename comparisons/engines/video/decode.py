@@ -37,6 +37,15 @@ MAX_SAMPLES = 1200
 # frame up to the next keyframe decodes wrong (mean error 2.5 grey levels, up to 13).
 SKIP_FRAME = "NONREF"
 DECODER_OPTIONS = {"skip_loop_filter": "all"}
+# Memory. A decoder holds its reference and reordering frames at full size (an 8192x8192 frame
+# is 100 MB), plus one frame in flight per frame-thread. FFmpeg's default thread count (one per
+# core, plus one) would make a job's memory grow with the machine, so it is fixed here; and frames
+# larger than 1080p at 10 bits are decoded one file at a time, not both at once (`_one_at_a_time`).
+# Measured figures are in README.md, "Limits"; submit refuses frames above MAX_VIDEO_PIXELS.
+DECODE_THREADS = 2
+LARGE_FRAME_BYTES = 1920 * 1088 * 3
+MIN_PIXELS_ALLOWED = 1920 * 1088  # a stream may grow part-way to this size, whatever it declared
+_large_decode = threading.Semaphore(1)
 MIN_KEPT_RATE = 5.0  # frames per second: below this, skipping frames left too few to align well
 # Decode errors tolerated per file before it is called unreadable (a few bad packets are common).
 MAX_DECODE_ERRORS = 10
@@ -109,7 +118,8 @@ def probe(source: Source, label: str = "The file") -> MediaInfo:
     with opened(source, label) as container:
         stream = video_stream(container, label)
         codec = stream.codec_context
-        if next(_decoded(container, stream, label), None) is None:
+        frame = _first_frame(container, stream, label)
+        if frame is None:
             raise UnreadableFile(f"{label} has a video stream but no frame could be decoded.")
         return MediaInfo(
             media_type="video",
@@ -122,8 +132,28 @@ def probe(source: Source, label: str = "The file") -> MediaInfo:
                 "fps": round(stream_fps(stream), 3),
                 "frames": stream.frames or None,
                 "has_audio": bool(container.streams.audio),
+                # what one decoded frame takes in memory per pixel (1.5 for 8-bit 4:2:0, 3 for
+                # 10-bit 4:2:0, 6 for 10-bit 4:4:4): the submit check scales its limit by it
+                "pix_fmt": frame.format.name,
+                "bytes_per_pixel": frame.format.padded_bits_per_pixel / 8,
             },
         )
+
+
+def _first_frame(container: Any, stream: Any, label: str) -> Any:
+    """One decoded frame, decoded cheaply: with one thread, and keyframes only, which need no
+    reference frames (the first frame of an 8192x8192 H.264 file cost 450 MB in full, 190 MB
+    this way). A stream whose decoder marks no frame as a keyframe is tried again in full."""
+    codec = stream.codec_context
+    codec.thread_count = 1
+    codec.skip_frame = "NONKEY"
+    frame = next(_decoded(container, stream, label), None)
+    if frame is None:
+        container.seek(0)
+        codec.flush_buffers()
+        codec.skip_frame = "DEFAULT"
+        frame = next(_decoded(container, stream, label), None)
+    return frame
 
 
 def format_name(names: str, source: Source) -> str:
@@ -175,7 +205,8 @@ class Sampler:
             stream = video_stream(container, self.label)
             _configure(stream.codec_context, skip_frame)
             duration = declared_duration(container, stream)
-            times, frames = self._collect(container, stream, duration)
+            with _one_at_a_time(stream.codec_context, self.stop):
+                times, frames = self._collect(container, stream, duration)
             if self.stop.is_set():
                 raise DecodeStopped(self.label)
             if not frames:
@@ -243,11 +274,43 @@ def _rate_for(duration: float) -> float:
 
 
 def _configure(codec: Any, skip_frame: str) -> None:
-    """Let the decoder use its own threads and skip the work a sampled comparison never sees."""
+    """Let the decoder use a few threads of its own and skip the work a sampled comparison never
+    sees."""
     codec.thread_type = "AUTO"
-    codec.thread_count = 0  # FFmpeg picks one per core
+    codec.thread_count = DECODE_THREADS
     codec.skip_frame = skip_frame
-    codec.options = dict(DECODER_OPTIONS)
+    codec.options = {**DECODER_OPTIONS, "max_pixels": str(_max_pixels(codec))}
+
+
+def _max_pixels(codec: Any) -> int:
+    """The largest frame the decoder may allocate: the size its header declared (which submit
+    checked), with room for alignment, and never less than 1080p. A stream that grows past it
+    part-way (a new sequence header) fails to decode instead of taking unchecked memory."""
+    width, height = codec.width or 0, codec.height or 0
+    return max((width + 64) * (height + 64), MIN_PIXELS_ALLOWED)
+
+
+def _frame_bytes(codec: Any) -> float:
+    """What one decoded frame takes (10-bit 4:2:0 is assumed while the format is unknown)."""
+    per_pixel = codec.format.padded_bits_per_pixel / 8 if codec.format else 3.0
+    return float((codec.width or 0) * (codec.height or 0) * per_pixel)
+
+
+@contextmanager
+def _one_at_a_time(codec: Any, stop: threading.Event) -> Iterator[None]:
+    """Large frames: one such decoder per process at a time, so a job holds one file's decoder
+    frames, not two (the other file waits; a stop request ends the wait)."""
+    if _frame_bytes(codec) <= LARGE_FRAME_BYTES:
+        yield
+        return
+    while not _large_decode.acquire(timeout=0.1):
+        if stop.is_set():
+            yield  # _collect sees the stop at once and returns nothing
+            return
+    try:
+        yield
+    finally:
+        _large_decode.release()
 
 
 def _too_sparse(samples: Samples) -> bool:

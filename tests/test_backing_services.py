@@ -18,7 +18,7 @@ def test_it_writes_and_reads_a_row_in_postgresql(db):
         assert cursor.fetchone() == ("alice@example.com",)
 
 
-def test_it_round_trips_a_value_through_redis():
+def test_it_round_trips_a_value_through_redis(backing_services):
     cache.set("round-trip", {"n": 42}, 30)
     assert cache.get("round-trip") == {"n": 42}
     # and it really is Redis, not an in-process stand-in

@@ -1,0 +1,139 @@
+"""`diffall check` on the 10 text pairs (quick to run): what each --fail-on fails, what happens
+when the key is rate-limited anyway (429s retried with the same Idempotency-Key, never shown; or
+shown once they outlast --max-wait), and Ctrl-C. Counted at the server: its request log and its
+database."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from defusedxml import ElementTree as SafeET
+
+from billing import selectors as billing
+from comparisons.models import Comparison
+from tests.client import folders as media
+from tests.client.conftest import Server, cli_command, cli_env, new_account, run_cli
+
+pytestmark = pytest.mark.ratelimits
+
+
+@pytest.fixture(scope="session")
+def texts(tmp_path_factory: pytest.TempPathFactory) -> media.Folders:
+    return media.texts_only(tmp_path_factory.mktemp("texts"))
+
+
+def failed_files(report: Path) -> set[str]:
+    suite = SafeET.parse(report / "junit.xml").getroot().find("testsuite")
+    assert suite is not None
+    return {c.get("name", "") for c in suite.iter("testcase") if c.find("failure") is not None}
+
+
+def junit_totals(report: Path) -> dict[str, int]:
+    root = SafeET.parse(report / "junit.xml").getroot()
+    return {k: int(root.get(k, -1)) for k in ("tests", "failures", "errors", "skipped")}
+
+
+def test_fail_on_changed_also_fails_pairs_that_match_but_differ(
+    server: Server, texts: media.Folders, tmp_path: Path
+) -> None:
+    account = new_account(credits=20)
+    args = ["check", texts.baseline, texts.current]
+    lenient = run_cli(server, account.key, [*args, "--report-dir", tmp_path / "a"])
+    strict = run_cli(
+        server, account.key,
+        [*args, "--fail-on", "changed", "--report-dir", tmp_path / "b"],
+    )  # fmt: skip
+    assert (lenient.returncode, strict.returncode) == (1, 1), lenient.stderr + strict.stderr
+    lonely = texts.only_in_current
+    edited = {p for p in texts.passing if p.endswith("-edited.txt")}
+    rewrapped = {p for p in texts.passing if p.endswith("-rewrapped.txt")}
+    assert failed_files(tmp_path / "a") == texts.failing | lonely
+    # changed: the edited texts match (scores near 98) but are not identical; byte-identical
+    # texts never fail; a rewrap changes lines, not words: the server decides whether it counts
+    assert texts.failing | lonely | edited <= failed_files(tmp_path / "b")
+    assert failed_files(tmp_path / "b") <= texts.failing | lonely | edited | rewrapped
+    assert (
+        "changed: similarity" in strict.stdout
+        and "fails on **any change**" in (tmp_path / "b" / "summary.md").read_text()
+    )
+
+
+def test_it_retries_429s_with_the_same_idempotency_key_and_never_shows_them(
+    server: Server, texts: media.Folders, tmp_path: Path
+) -> None:
+    """Told a far higher limit than the key has, eight comparisons at once run into the server's
+    3/s: every 429 is waited out and sent again with the same key, and nothing is charged twice."""
+    account = new_account(credits=20)
+    result = run_cli(
+        server, account.key,
+        ["check", texts.baseline, texts.current, "--report-dir", tmp_path,
+         "--rate-limit", "50/s", "--concurrency", "8"],
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert failed_files(tmp_path) == texts.failing | texts.only_in_current
+    shown = (result.stdout + result.stderr).replace(str(tmp_path), "REPORT")
+    assert "429" not in shown and "rate" not in shown.lower()
+    posts = [r for r in server.requests(account.key) if r["method"] == "POST"]
+    limited = [r for r in posts if r["status"] == 429]
+    accepted = [r for r in posts if r["status"] == 200]
+    assert limited, "eight at once must meet the server's limit of three a second"
+    assert len(accepted) == 10 and len({r["idempotency_key"] for r in accepted}) == 10
+    for refused in limited:  # sent again later with the same key, and accepted then
+        assert any(
+            r["idempotency_key"] == refused["idempotency_key"] and r["at"] > refused["at"]
+            for r in accepted
+        )
+    assert Comparison.objects.filter(user=account.user).count() == 10
+    assert billing.credits_remaining(user=account.user) == 30 - 10
+
+
+def test_it_gives_up_with_a_clear_message_when_429s_outlast_max_wait(
+    server: Server, texts: media.Folders, tmp_path: Path
+) -> None:
+    account = new_account(credits=20)
+    result = run_cli(
+        server, account.key,
+        ["check", texts.baseline, texts.current, "--report-dir", tmp_path,
+         "--rate-limit", "50/s", "--concurrency", "8", "--max-wait", "0"],
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "error: Still rate-limited (HTTP 429) after 1 tries over 0 s" in result.stderr
+    assert "lower --concurrency, or allow a longer wait with --max-wait" in result.stderr
+    totals = junit_totals(tmp_path)
+    assert totals["tests"] == 11 and totals["skipped"] >= 1
+    assert "> **Stopped early:** Still rate-limited" in (tmp_path / "summary.md").read_text()
+
+
+def test_ctrl_c_stops_the_run_at_once_and_says_how_many_were_done(
+    server: Server, texts: media.Folders, tmp_path: Path
+) -> None:
+    account = new_account(credits=20)
+    process = subprocess.Popen(
+        cli_command("check", texts.baseline, texts.current, "--report-dir", tmp_path),
+        env=cli_env(server, account.key),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stderr is not None
+    seen = []
+    while len(seen) < 3:  # one line per finished pair
+        line = process.stderr.readline()
+        assert line, f"the run ended before three pairs were done: {seen}"
+        seen.append(line)
+    process.send_signal(signal.SIGINT)
+    interrupted = time.monotonic()
+    stdout, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - interrupted < 3
+    assert process.returncode == 130
+    done = int(stderr.split("Interrupted: ")[1].split(" of 10")[0])
+    assert done >= 3
+    assert f"the other {10 - done} are marked not run" in stderr
+    totals = junit_totals(tmp_path)
+    assert totals["tests"] == 11 and totals["skipped"] == 10 - done
+    assert "not run" in stdout
+    # the server has the ones reported done, and at most the four that were in flight besides
+    created = Comparison.objects.filter(user=account.user).count()
+    assert done <= created <= done + 4
