@@ -13,9 +13,9 @@
 
   // --- live progress ---------------------------------------------------------------------------
   // Quick at first (a short job is done in a second or two), then every 1.5 s: about 40
-  // requests a minute, inside the API's 60 a minute.
+  // requests a minute, inside the API's limits (3 a second, 60 a minute).
   var POLL_MS = 1500;
-  var FIRST_POLLS_MS = [300, 400, 600, 900];
+  var FIRST_POLLS_MS = [300, 500, 700, 1000];
   var TITLES = {queued: "Queued — waiting for a worker…", processing: "Comparing…"};
 
   function watch() {

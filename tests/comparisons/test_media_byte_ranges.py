@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.test import Client, override_settings
+from django.test import override_settings
 
 from comparisons import storage
 from diffall.byte_ranges import Unsatisfiable, requested_range
-from tests.comparisons.conftest import Persona
+from tests.personas import Persona, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +43,7 @@ def test_it_refuses_a_range_that_starts_past_the_end(header: str) -> None:
         requested_range(header, 1000)
 
 
-def web(persona: Persona) -> Client:
-    client = Client()
-    client.force_login(persona.user)
-    return client
+web = signed_in_client
 
 
 def test_it_answers_a_range_of_an_original_with_206_and_those_bytes(

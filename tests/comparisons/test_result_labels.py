@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from comparisons.engines import Options, get_engine, no_progress
 from comparisons.results import labels, wording
 from tests.engines import media_audio, media_texts, media_videos
@@ -103,7 +101,6 @@ def _real_metrics(tmp: Path, images: dict[str, Path], texts: dict[str, Path]) ->
     ]
 
 
-@pytest.mark.django_db
 def test_every_metric_the_engines_report_has_a_label(
     tmp_path: Path, images: dict[str, Path], texts: dict[str, Path]
 ) -> None:

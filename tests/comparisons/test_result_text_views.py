@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from comparisons import services
 from comparisons.results.textdiff import Piece, line_diff, words
-from tests.comparisons.conftest import Persona
 from tests.engines import media_texts
+from tests.personas import Persona, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +48,7 @@ def test_lines_that_differ_only_in_spacing_are_the_same_words() -> None:
     assert [row.kind for row in rows] == ["fold"]
 
 
-def web(persona: Persona) -> Client:
-    client = Client()
-    client.force_login(persona.user)
-    return client
+web = signed_in_client
 
 
 def page_of(persona: Persona, a: Path, b: Path) -> tuple[str, str]:
