@@ -12,7 +12,16 @@ from typing import Any
 from comparisons.engines.text import structured
 from comparisons.models import Comparison
 from comparisons.results import originals
-from comparisons.results.textdiff import LineDiff, Piece, Row, fold, line_diff, paired, words
+from comparisons.results.textdiff import (
+    LineDiff,
+    Piece,
+    Row,
+    fold,
+    line_diff,
+    mark_words,
+    paired,
+    words,
+)
 
 _JSON_STEP = re.compile(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
 ABSENT = None  # a side that has no value at this place
@@ -98,6 +107,8 @@ def _from_changes(changes: list[dict[str, Any]]) -> LineDiff:
         before = change["before"].split("\n") if isinstance(change["before"], str) else []
         after = change["after"].split("\n") if isinstance(change["after"], str) else []
         rows += paired(before, after, where["source_start"], where["target_start"])
+    for row in rows:
+        mark_words(row)
     return LineDiff(fold(rows))
 
 

@@ -35,6 +35,7 @@ class Row:
     a: list[Piece] = field(default_factory=list)
     b: list[Piece] = field(default_factory=list)
     hidden: list[Row] = field(default_factory=list)  # a fold: the rows it hides (may be empty)
+    marked: bool = True  # the words that differ are marked (done only for rows that are shown)
     count: int = 0  # a fold: how many lines it stands for (0 = not known)
     time_a: str = ""  # subtitles: each side's cue times
     time_b: str = ""
@@ -89,9 +90,9 @@ def paired(
     for k in range(max(len(before), len(after))):
         number_a = first_a + k if first_a is not None and k < len(before) else None
         number_b = first_b + k if first_b is not None and k < len(after) else None
-        if k < len(before) and k < len(after):
-            a, b = words(before[k], after[k])
-            rows.append(Row("changed", number_a, number_b, a, b))
+        if k < len(before) and k < len(after):  # words are marked once the rows shown are known
+            a, b = [Piece(before[k])], [Piece(after[k])]
+            rows.append(Row("changed", number_a, number_b, a, b, marked=False))
         elif k < len(before):
             rows.append(Row("removed", number_a, None, a=[Piece(_shown(before[k]))]))
         else:
@@ -153,9 +154,20 @@ def fold(rows: list[Row], context: int = CONTEXT) -> list[Row]:
 
 
 def _limited(rows: list[Row]) -> LineDiff:
-    total = 0
+    """At most MAX_ROWS rows (folded ones count), changed lines marked word by word: only these,
+    so two unrelated 40,000-line files cost 2,000 word diffs, not 40,000."""
+    total, shown, truncated = 0, rows, False
     for index, row in enumerate(rows):
         total += 1 + len(row.hidden)
         if total > MAX_ROWS:
-            return LineDiff(rows[:index], truncated=True)
-    return LineDiff(rows)
+            shown, truncated = rows[:index], True
+            break
+    for row in shown:
+        mark_words(row)
+    return LineDiff(shown, truncated=truncated)
+
+
+def mark_words(row: Row) -> None:
+    if not row.marked:
+        row.a, row.b = words(row.a[0].text, row.b[0].text)
+        row.marked = True
