@@ -112,7 +112,6 @@ PAIR: dict[str, Label] = {
     "antialiased_pixels": Label("Anti-aliased edge pixels (not counted)", _count(" px")),
     "ignored_pct": Label("Area ignored", _percent),
     "phash_distance": Label("Perceptual hash distance", lambda v: f"{int(v)} of 64 bits"),
-    "alignment": Label("Alignment", _text),
     "overlap_pct": Label("Overlap once aligned", _percent),
     "rotation_deg": Label("Rotation", _number(1, "\u00b0")),
     "scale": Label("Scale", lambda v: f"\u00d7{float(v):.3f}"),
@@ -145,7 +144,7 @@ PAIR: dict[str, Label] = {
     "offset_ms": Label("Timing shift", wording.cues_come),
     "timing_overlap": Label("Timing overlap", _share),
     "cues_matched": Label("Cues matched", _count()),
-    "matched_ratio": Label("Matched", _share),
+    "matched_ratio": Label("Share matched", _share),
     "cues_retimed": Label("Cues retimed", _count()),
     "cues_changed": Label("Cues changed", _count()),
     "cues_added": Label("Cues added", _count()),
@@ -157,6 +156,7 @@ PAIR: dict[str, Label] = {
     "alignment_correlation": Label("Alignment correlation", _number(3)),
     "coverage": Label("Share of file1 compared", _share),
     "frames_compared": Label("Frames compared", _count()),
+    "alignment": Label("Alignment", _text),  # how the engine lined them up: last, a detail
 }
 
 # The same key on another scale for one media type (audio's is a share, video's a score).

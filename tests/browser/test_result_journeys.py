@@ -185,6 +185,8 @@ def test_it_shows_an_audio_jobs_progress_in_place_then_seeks_both_players(
         arg=[seek_a, seek_b],
     )
     assert page.evaluate("document.getElementById('player-b').seekable.end(0)") > 40
+    page.click("summary:has-text('Details')")
+    expect(page.locator("#metrics")).to_contain_text("Timbre similarity (MFCC)")
     screenshot(page, "audio-result")
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -246,6 +248,8 @@ def test_it_lines_up_two_subtitle_files_cue_by_cue(
     expect(changed.locator("ins").first).to_be_visible()
     expect(changed.locator("del").first).to_be_visible()
     expect(page.locator("#cue-table tr.fold").first).to_contain_text("the same")
+    page.click("summary:has-text('Details')")
+    expect(page.locator("#metrics")).to_contain_text("Timing shift")
     screenshot(page, "subtitle-result")
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
