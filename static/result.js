@@ -26,10 +26,12 @@
     function poll() {
       fetch(card.dataset.statusUrl, {credentials: "same-origin", headers: {Accept: "application/json"}})
         .then(function (response) {
+          if (response.status === 401 || response.status === 403) { window.location.reload(); return null; }
           if (!response.ok) throw new Error("status " + response.status);
           return response.json();
         })
         .then(function (job) {
+          if (!job) return; // signed out meanwhile: the reload shows the sign-in page
           if (job.status === "done" || job.status === "error") { progress(100, null); finish(); return; }
           progress(job.progress || 0, job.status);
           setTimeout(poll, next());
@@ -51,7 +53,8 @@
   function finish() {
     fetch(page.dataset.fragmentUrl, {credentials: "same-origin"})
       .then(function (response) {
-        if (!response.ok) throw new Error("status " + response.status);
+        // signed out meanwhile (a redirect to sign in) or any failure: a plain reload shows it
+        if (!response.ok || response.redirected) throw new Error("status " + response.status);
         return response.text();
       })
       .then(function (html) {
