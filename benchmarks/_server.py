@@ -1,6 +1,8 @@
-"""A real DiffALL server for benchmarks: gunicorn on the embedded default (SQLite, local files)
-in a temporary folder, with an API key holding enough credits. Rate limits are off for it, so
-the benchmark measures the request, not the limiter."""
+"""A real DiffALL server for benchmarks: gunicorn, started with the production config
+(diffall/gunicorn.conf.py), on the embedded default (SQLite, local files) in a temporary folder,
+with an API key holding enough credits - or, with `storage="s3"`, the same with its files on
+moto's S3 server (the production storage path). Rate limits are off, so the benchmark measures the
+request, not the limiter. `cpu_seconds` reads the CPU time the server's processes used."""
 
 from __future__ import annotations
 
@@ -25,6 +27,52 @@ BIN = Path(sys.executable).parent
 class Server:
     url: str
     key: str
+    pid: int  # gunicorn's master
+    worker_pid: int | None = None  # the Celery worker's main process, if one was started
+    storage_pid: int | None = None  # moto's S3 server, if the files are on it
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by gunicorn's master and its workers (user + system)."""
+        return tree_cpu_seconds(self.pid)
+
+    def storage_cpu_seconds(self) -> float:
+        """CPU time used so far by the S3 server (moto: a stand-in, not our code)."""
+        return tree_cpu_seconds(self.storage_pid) if self.storage_pid else 0.0
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time used so far by the Celery worker and its pool processes."""
+        return tree_cpu_seconds(self.worker_pid) if self.worker_pid else 0.0
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a live process and of its live descendants."""
+    return _cpu_seconds(pid) + sum(tree_cpu_seconds(child) for child in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(child) for child in found]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a live process, from /proc (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def gunicorn(port: int, workers: int) -> list[str]:
+    """The web process as production runs it (diffall/gunicorn.conf.py), on a local port."""
+    return [
+        str(BIN / "gunicorn"), "-c", str(ROOT / "diffall" / "gunicorn.conf.py"),
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--log-level", "warning", "--access-logfile", "/dev/null",
+    ]  # fmt: skip
 
 
 def _free_port() -> int:
@@ -41,9 +89,16 @@ def _env(var_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def running_server(workers: int = 1) -> Iterator[Server]:
-    with tempfile.TemporaryDirectory(prefix="diffall-bench-") as tmp:
-        env = _env(Path(tmp))
+def running_server(
+    workers: int = 1, storage: str = "local", celery: bool = False
+) -> Iterator[Server]:
+    """The embedded default; with storage="s3", its files on a moto S3 server of its own; with
+    celery=True, with a Celery worker for video and audio jobs as `make run` starts it."""
+    with (
+        tempfile.TemporaryDirectory(prefix="diffall-bench-") as tmp,
+        _storage(storage) as (s3_env, moto_pid),
+    ):
+        env = {**_env(Path(tmp)), **s3_env}
         manage = [str(BIN / "python"), "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
                        capture_output=True)  # fmt: skip
@@ -53,18 +108,71 @@ def running_server(workers: int = 1) -> Iterator[Server]:
         )  # fmt: skip
         key = created.stdout.strip().splitlines()[-1]
         port = _free_port()
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "diffall.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
+        processes = [subprocess.Popen(gunicorn(port, workers), cwd=ROOT, env=env)]
+        if celery:
+            processes.append(subprocess.Popen(celery_worker(), cwd=ROOT, env=env))
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_healthy(url)
-            yield Server(url=url, key=key)
+            worker = processes[1].pid if celery else None
+            yield Server(
+                url=url, key=key, pid=processes[0].pid, worker_pid=worker, storage_pid=moto_pid
+            )
         finally:
-            server.terminate()
-            server.wait(10)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(20)
+
+
+def celery_worker() -> list[str]:
+    """A worker as `make run` and production start one (both queues, concurrency 2)."""
+    return [
+        str(BIN / "celery"), "-A", "diffall", "worker", "--queues", "default,media",
+        "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
+        "--without-heartbeat",
+    ]  # fmt: skip
+
+
+@contextmanager
+def _storage(kind: str) -> Iterator[tuple[dict[str, str], int | None]]:
+    """No variables for local files; for "s3", moto's server in a process of its own (so its
+    CPU time is not the benchmark's): the AWS_* variables that point at it, and its pid."""
+    if kind == "local":
+        yield {}, None
+        return
+    import boto3
+
+    port = _free_port()
+    moto = subprocess.Popen(
+        [str(BIN / "python"), "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    env = {
+        "AWS_STORAGE_BUCKET_NAME": "diffall-bench",
+        "AWS_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+    }
+    try:
+        client = boto3.client(
+            "s3", endpoint_url=env["AWS_S3_ENDPOINT_URL"], region_name="us-east-1",
+            aws_access_key_id="bench", aws_secret_access_key="bench",
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client.create_bucket(Bucket="diffall-bench")
+                break
+            except Exception:  # not listening yet
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        yield env, moto.pid
+    finally:
+        moto.terminate()
+        moto.wait(10)
 
 
 def _wait_healthy(url: str, timeout: float = 60) -> None:
@@ -155,17 +263,8 @@ def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Produc
             )  # fmt: skip
             raw_keys.append(created.stdout.strip().splitlines()[-1])
         port = _free_port()
-        processes.append(subprocess.Popen(
-            [str(BIN / "gunicorn"), "diffall.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(web_workers), "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        ))  # fmt: skip
-        processes.append(subprocess.Popen(
-            [str(BIN / "celery"), "-A", "diffall", "worker", "--queues", "default,media",
-             "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip",
-             "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env,
-        ))  # fmt: skip
+        processes.append(subprocess.Popen(gunicorn(port, web_workers), cwd=ROOT, env=env))
+        processes.append(subprocess.Popen(celery_worker(), cwd=ROOT, env=env))
         url = f"http://127.0.0.1:{port}"
         _wait_healthy(url, timeout=120)
         yield Production(url=url, keys=raw_keys, workers=web_workers)
@@ -179,3 +278,33 @@ def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Produc
                 process.kill()
         _database(tag, drop=True)
         s3.stop()  # type: ignore[attr-defined]
+
+
+def submit_and_wait(
+    session: requests.Session,
+    server: Server,
+    a: Path,
+    b: Path,
+    timeout: float = 600,
+    poll_s: float = 0.1,
+) -> tuple[float, dict[str, object]]:
+    """POST a pair whose comparison runs as a job, poll its status every `poll_s` until it is
+    final: (seconds from the start of the upload to the answer that says done, that answer).
+    Every poll costs the server a request: polling faster than 0.1 s took CPU from the job."""
+    started = time.perf_counter()
+    with a.open("rb") as file1, b.open("rb") as file2:
+        answer = session.post(
+            f"{server.url}/api/v1/compare", files={"file1": file1, "file2": file2},
+            headers={"X-API-Key": server.key}, timeout=120,
+        )  # fmt: skip
+    answer.raise_for_status()
+    body = answer.json()
+    status_url = f"{server.url}{body['status_url']}"
+    while body.get("status") not in ("done", "error"):
+        if time.perf_counter() - started > timeout:
+            raise RuntimeError(f"job {body.get('job_id')} not done after {timeout} s")
+        time.sleep(poll_s)
+        body = session.get(status_url, headers={"X-API-Key": server.key}, timeout=30).json()
+    if body["status"] != "done":
+        raise RuntimeError(f"job failed: {body}")
+    return time.perf_counter() - started, body

@@ -59,8 +59,19 @@ def is_alive(comparison: Comparison, now: datetime | None = None) -> bool:
     return comparison.heartbeat_at >= stale_before
 
 
+LEASE_FIELDS = ["lease", "heartbeat_at", "worker", "attempts", "status", "started_at", "progress"]
+
+
 def lease_take(comparison: Comparison) -> None:
     """Start an attempt on a row locked by the caller: a new lease, a first heartbeat."""
+    lease_start(comparison)
+    comparison.save(update_fields=LEASE_FIELDS)
+
+
+def lease_start(comparison: Comparison) -> None:
+    """The fields of a new attempt, set on the object only: `lease_take` saves them on a locked
+    row; a comparison answered at once is inserted with them (its first attempt starts as the
+    row is created, with no second transaction to claim it)."""
     now = timezone.now()
     comparison.lease = uuid.uuid4()
     comparison.heartbeat_at = now
@@ -69,11 +80,6 @@ def lease_take(comparison: Comparison) -> None:
     comparison.status = Comparison.Status.PROCESSING
     comparison.started_at = now
     comparison.progress = 0
-    comparison.save(
-        update_fields=[
-            "lease", "heartbeat_at", "worker", "attempts", "status", "started_at", "progress"
-        ]
-    )  # fmt: skip
 
 
 def _worker_name() -> str:

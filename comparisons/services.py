@@ -125,10 +125,12 @@ def comparison_submit(
         size_a=file_a.size, size_b=file_b.size, callback_url=callback_url,
     )  # fmt: skip
     _store_inputs(comparison, file_a, file_b)
+    if not spec.runs_async:
+        jobs.lease_start(comparison)  # answered at once: this request is its first attempt
     _create_and_reserve(comparison, queue=spec.runs_async)
     if spec.runs_async:
         return comparison
-    return comparison_run(comparison_id=comparison.id, local_a=file_a.path, local_b=file_b.path)
+    return _run(comparison, local_a=file_a.path, local_b=file_b.path)
 
 
 def _check_inputs(file_a: InputFile, file_b: InputFile) -> Checked:
@@ -298,6 +300,17 @@ def comparison_run(
     comparison = _claim(comparison_id)
     if comparison.is_final or comparison.lease is None:
         return comparison  # final, or another worker holds it right now (a redelivery)
+    return _run(comparison, local_a=local_a, local_b=local_b, retry_transient=retry_transient)
+
+
+def _run(
+    comparison: Comparison,
+    *,
+    local_a: Path | None = None,
+    local_b: Path | None = None,
+    retry_transient: bool = False,
+) -> Comparison:
+    """Run the engine on a job this attempt holds (`comparison.lease`) and record the outcome."""
     engine = get_engine(comparison.media_type)
     started = time.monotonic()
     lease = comparison.lease
@@ -363,6 +376,11 @@ def _local_inputs(
     if local_a and local_b:
         yield local_a, local_b
         return
+    here_a = storage.local_path(name=comparison.file_a)
+    here_b = storage.local_path(name=comparison.file_b)
+    if here_a and here_b:  # a local folder: engines only read, so they read the files there
+        yield here_a, here_b
+        return
     with TemporaryDirectory(prefix="diffall-") as tmp:
         path_a = storage.download(
             name=comparison.file_a, dest=Path(tmp) / f"a.{comparison.format_a}"
@@ -379,7 +397,7 @@ def _no_progress(_: float) -> None:
 
 def _progress_writer(comparison_id: uuid.UUID, min_interval_s: float = 0.2) -> Progress:
     """Write progress to the job row as the engine reports it, at most every `min_interval_s`."""
-    last = {"value": -1, "at": 0.0}
+    last = {"value": 0, "at": 0.0}  # the attempt starts at 0 (jobs.lease_start): not written again
 
     def report(percent: float) -> None:
         value = max(0, min(99, int(percent)))  # 100 is written with the result
@@ -401,28 +419,34 @@ def _finish(comparison: Comparison, result: Result, *, elapsed_s: float) -> Comp
         )
         if artifact.name == "diff.png":
             diff_file = name
+    # Never identical with a change listed; an engine that has not decided (None) is identical
+    # only when it lists nothing and scores 100.
+    decided = result.identical if result.identical is not None else result.similarity >= 100
+    outcome = {
+        "similarity": result.similarity,
+        "metrics": result.metrics,
+        "segments": result.segments,
+        "changes": result.changes,
+        "identical": decided and not result.changes,
+        "summary": result.summary or summaries.summarise(result.changes),
+        "diff_file": diff_file,
+        "status": Comparison.Status.DONE,
+        "progress": 100,
+        "finished_at": timezone.now(),
+        "processing_time_ms": round(elapsed_s * 1000),
+    }
     with transaction.atomic():
-        lease = comparison.lease
-        comparison = Comparison.objects.select_for_update().get(id=comparison.id)
-        # A duplicate delivery finished first, the sweep failed it, or the sweep gave it to
-        # another attempt (this worker was presumed dead): that result is not ours to record.
-        if comparison.is_final or comparison.lease != lease:
-            return comparison
-        comparison.similarity = result.similarity
-        comparison.metrics = result.metrics
-        comparison.segments = result.segments
-        comparison.changes = result.changes
-        # Never identical with a change listed; an engine that has not decided (None) is
-        # identical only when it lists nothing and scores 100.
-        decided = result.identical if result.identical is not None else result.similarity >= 100
-        comparison.identical = decided and not result.changes
-        comparison.summary = result.summary or summaries.summarise(result.changes)
-        comparison.diff_file = diff_file
-        comparison.status = Comparison.Status.DONE
-        comparison.progress = 100
-        comparison.finished_at = timezone.now()
-        comparison.processing_time_ms = round(elapsed_s * 1000)
-        comparison.save()
+        # Recorded only while this attempt still holds the job: a duplicate delivery that
+        # finished first, the sweep failing it, or the sweep giving it to another attempt (this
+        # worker was presumed dead) all leave nothing to update. One conditional UPDATE is the
+        # lock, the check and the write at once.
+        held = Comparison.objects.filter(
+            id=comparison.id, lease=comparison.lease, status=Comparison.Status.PROCESSING
+        )
+        if not held.update(**outcome):
+            return Comparison.objects.get(id=comparison.id)
+        for field, value in outcome.items():
+            setattr(comparison, field, value)
         billing.credits_settle(comparison_id=comparison.id)
         webhooks.deliveries_start(comparison=comparison)
     return comparison

@@ -5,6 +5,7 @@ under var/ in the embedded default — so web processes and workers on other hos
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import uuid
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from typing import IO, Any, ParamSpec, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 
 from comparisons.errors import StorageUnavailable
 
@@ -45,13 +46,39 @@ def _key(comparison_id: uuid.UUID, name: str) -> str:
 @_translated
 def input_save(*, comparison_id: uuid.UUID, slot: str, path: Path, extension: str) -> str:
     """Store one uploaded input ("a" or "b") and return its storage name."""
+    name = _key(comparison_id, f"{slot}.{extension}")
+    if _linked(path, name):
+        return name
     with path.open("rb") as handle:
-        return default_storage.save(_key(comparison_id, f"{slot}.{extension}"), File(handle))
+        return default_storage.save(name, File(handle))
+
+
+def _linked(path: Path, name: str) -> bool:
+    """In a local folder (the embedded default), put the upload in place as a hard link: not a
+    byte is copied, and the engine still reads it where it is. False when the storage is not
+    a local folder, or the folder is on another filesystem than the upload (then it is copied)."""
+    if not isinstance(default_storage, FileSystemStorage):
+        return False
+    target = Path(default_storage.path(name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(path, target)
+    except OSError:  # another filesystem (EXDEV), or links not allowed there
+        return False
+    return True
 
 
 @_translated
 def artifact_save(*, comparison_id: uuid.UUID, name: str, data: bytes) -> str:
     return default_storage.save(_key(comparison_id, name), ContentFile(data))
+
+
+def local_path(*, name: str) -> Path | None:
+    """Where a stored file already is on this host's disk (a local folder storage), so it can
+    be read in place instead of downloaded; None when the storage is remote (S3)."""
+    if isinstance(default_storage, FileSystemStorage):
+        return Path(default_storage.path(name))
+    return None
 
 
 @_translated

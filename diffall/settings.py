@@ -161,8 +161,16 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite in the embedded default is shared by the web process and the worker: wait for locks.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # WAL lets readers and the writer proceed together, and with synchronous=NORMAL a commit
+    # costs no fsync (the log is synced at checkpoints; a power cut may lose the last commits,
+    # never the database): each fsync cost 14-18 ms here, three per image comparison.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+    # Connections are kept (DB_CONN_MAX_AGE, as for PostgreSQL): a new one per request set up
+    # Django's SQLite functions, and closing the last one checkpointed the log, every request.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -231,7 +239,9 @@ def s3_storage(environ: dict[str, str] | os._Environ[str] = os.environ) -> dict[
             "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
             "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": None,
-            "file_overwrite": False,
+            # Keys are unique per job (comparisons/<id>/a.png): with overwrite allowed, saving is
+            # one PUT, without the HEAD that looks for a free name first.
+            "file_overwrite": True,
             "querystring_expire": int(environ.get("AWS_QUERYSTRING_EXPIRE") or 3600),
         },
     }
@@ -242,7 +252,8 @@ if AWS_STORAGE_BUCKET_NAME:
 else:
     _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT},
+        # as on S3: keys are unique per job, so no existence check before each save
+        "OPTIONS": {"location": MEDIA_ROOT, "allow_overwrite": True},
     }
 STORAGES = {"default": _default_storage, "staticfiles": {"BACKEND": _static_backend}}
 
@@ -279,6 +290,9 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),  # default: ./control, wherever it runs
         "store_processed": False,
+        # the worker looks for a new job every 0.1 s (kombu's default, 1 s, added half a second
+        # on average to every video and audio job); listing a folder that often costs nothing
+        "polling_interval": 0.1,
     }
 # Video and audio jobs go to their own queue so they never delay a quick job; a deployment can
 # give it another name to run separate worker pools.

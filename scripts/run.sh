@@ -15,5 +15,7 @@ $PY manage.py demo_account --port "$PORT"
 trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait 2>/dev/null' INT TERM EXIT
 .venv/bin/celery -A diffall worker --beat --queues default,media --concurrency 2 \
   --schedule var/celerybeat-schedule --loglevel WARNING &
-$PY manage.py runserver "127.0.0.1:$PORT" --noreload &
+# the web process as production runs it (diffall/gunicorn.conf.py: engines loaded and warmed once)
+.venv/bin/gunicorn -c diffall/gunicorn.conf.py --bind "127.0.0.1:$PORT" \
+  --workers "${WEB_CONCURRENCY:-2}" &
 wait

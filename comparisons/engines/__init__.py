@@ -7,7 +7,7 @@ process the video or audio libraries."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import cast
@@ -125,9 +125,11 @@ def sniffers() -> tuple[tuple[str, Sniff], ...]:
     return tuple(found)
 
 
-def warm_up() -> None:
-    """Import every engine and let each run its own warm-up (e.g. numba compilation) once."""
-    for media_type in MEDIA_TYPES:
+def warm_up(media_types: Iterable[str] = MEDIA_TYPES) -> None:
+    """Import the engines of `media_types` (all by default) and let each run its own warm-up
+    (e.g. numba compilation) once: a Celery worker warms them all, a web worker the types it
+    answers at once (diffall/gunicorn.conf.py)."""
+    for media_type in media_types:
         warm = getattr(get_engine(media_type), "warm_up", None)
         if callable(warm):
             warm()

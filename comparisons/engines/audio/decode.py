@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import av
 import numpy as np
 import numpy.typing as npt
 import soxr
+from av.audio.frame import format_dtypes
 from av.audio.stream import AudioStream
 from av.container import InputContainer
 
@@ -203,7 +205,7 @@ def _decode_runs(container: InputContainer, stream: AudioStream) -> list[Samples
             if run is not None:
                 runs.append(run.finish())
             run = _Run(kind)
-        run.add(frame.to_ndarray(), frame.samples)
+        run.add(frame)
         seconds += frame.samples / frame.sample_rate
         if seconds > MAX_SECONDS:
             raise UnreadableFile(
@@ -219,15 +221,21 @@ class _Run:
     """One run's frames, mixed to mono and resampled to RATE a block at a time. Decoded audio is
     never held whole: 60 s of 8 channels at 384 kHz would be 740 MB as float32 (FLAC and Opus
     compress silence to almost nothing, so the upload limit does not bound it), while a block is
-    BLOCK_SAMPLES per channel. Mixing and converting per block, not per frame, keeps the numpy
-    work to a few large operations."""
+    BLOCK_SAMPLES per channel. Each frame's planes are copied straight into the block, and mixed
+    and converted a block at a time: an array per frame (`to_ndarray`) and their concatenation
+    cost as much as decoding an MP3's 1152-sample frames did."""
 
     def __init__(self, kind: tuple[int, str, int]) -> None:
         self.kind = kind  # (sample rate, sample format, channels)
-        self.chunks: list[npt.NDArray[np.generic]] = []
-        self.pending = 0  # samples per channel in `chunks`
+        rate, sample_format, channels = kind
+        self.planar = av.AudioFormat(sample_format).is_planar
+        self.dtype = np.dtype(format_dtypes[sample_format])
+        self.per_sample = 1 if self.planar else channels  # values a sample takes in one plane
+        # one row per channel for planar formats; one row of interleaved samples for packed ones
+        rows = channels if self.planar else 1
+        self.block = np.empty((rows, BLOCK_SAMPLES * self.per_sample), self.dtype)
+        self.used = 0  # values filled in each row of `block`
         self.parts: list[Samples] = []
-        rate = kind[0]
         # soxr's "LQ" still has a proper anti-alias filter; MFCCs at 16 kHz read the same as from
         # "HQ", and it is the mode librosa itself calls "soxr_lq". The stream form gives the same
         # samples as one call on the whole signal.
@@ -235,34 +243,42 @@ class _Run:
             None if rate == RATE else soxr.ResampleStream(rate, RATE, 1, "float32", "LQ")
         )
 
-    def add(self, chunk: npt.NDArray[np.generic], samples: int) -> None:
-        self.chunks.append(chunk)
-        self.pending += samples
-        if self.pending >= BLOCK_SAMPLES:
+    def add(self, frame: av.AudioFrame) -> None:
+        count = frame.samples * self.per_sample
+        if self.used + count > self.block.shape[1]:
             self._flush(last=False)
+            if count > self.block.shape[1]:  # a frame longer than a block: a block of its own
+                self.block = np.empty((self.block.shape[0], count), self.dtype)
+        end = self.used + count
+        for row, plane in zip(self.block, frame.planes, strict=False):
+            # a plane's buffer may be padded past its samples: `count` takes only theirs (a
+            # plane exposes the buffer protocol; PyAV's stubs do not say so)
+            row[self.used : end] = np.frombuffer(cast(bytes, plane), self.dtype, count)
+        self.used = end
 
     def finish(self) -> Samples:
         self._flush(last=True)
         return self.parts[0] if len(self.parts) == 1 else np.concatenate(self.parts)
 
     def _flush(self, *, last: bool) -> None:
-        mono = _mono(self.chunks, self.kind) if self.chunks else np.zeros(0, np.float32)
-        self.chunks, self.pending = [], 0
+        mono = self._mono() if self.used else np.zeros(0, np.float32)
+        self.used = 0
         if self.resampler is not None:
             mono = self.resampler.resample_chunk(mono, last=last).astype(np.float32, copy=False)
         if len(mono) or not self.parts:
             self.parts.append(mono)
 
-
-def _mono(chunks: list[npt.NDArray[np.generic]], kind: tuple[int, str, int]) -> Samples:
-    """Frames of one run as mono float32."""
-    _, sample_format, channels = kind
-    data = np.concatenate(chunks, axis=1)
-    if not av.AudioFormat(sample_format).is_planar:
-        data = data.reshape(-1, channels).T  # packed: L R L R ... in one row
-    floats = _as_float(data)
-    mono: Samples = floats[0] if channels == 1 else floats.mean(axis=0, dtype=np.float32)
-    return mono
+    def _mono(self) -> Samples:
+        """The block as mono float32, in an array of its own (the block is filled again)."""
+        channels = self.kind[2]
+        data = self.block[:, : self.used]
+        if not self.planar:
+            data = data.reshape(-1, channels).T  # packed: L R L R ... in one row
+        floats = _as_float(data)
+        if channels == 1:
+            return np.array(floats[0], dtype=np.float32)
+        mono: Samples = floats.mean(axis=0, dtype=np.float32)
+        return mono
 
 
 def _as_float(data: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:

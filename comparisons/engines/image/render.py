@@ -4,22 +4,20 @@ stronger change), pixels tolerated as anti-aliasing in yellow, each changed regi
 magenta, ignored regions tinted blue and, in feature mode, the part of file1 that file2 does not
 cover darkened.
 
-It is a palette PNG (one byte a pixel, a few dozen colours, zlib's run-length strategy): a
-1920x1080 diff encodes in a few milliseconds and weighs tens of kilobytes.
+It is a palette PNG (one byte a pixel, a few dozen colours, ISA-L's deflate): a 1920x1080 diff
+encodes in under two milliseconds and weighs about a hundred kilobytes.
 """
 
 from __future__ import annotations
 
-import io
-import zlib
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
 
 from comparisons.engines.image.decode import F32, U8, Mask, u8
+from comparisons.engines.png import palette_png
 
 Box = tuple[int, int, int, int]
 
@@ -97,10 +95,6 @@ def _reds(drawing: Drawing, size: tuple[int, int], changed: npt.NDArray[np.intp]
 
 
 def _encode(index: U8) -> bytes:
-    picture = Image.fromarray(index, "P")
-    picture.putpalette(PALETTE)
-    out = io.BytesIO()
-    # zlib level 1 with the run-length strategy: long runs of one grey or one red are all there
-    # is to find, and the encoder finds them at memory speed
-    picture.save(out, "PNG", compress_level=1, compress_type=zlib.Z_RLE)
-    return out.getvalue()
+    # ISA-L's deflate (engines/png.py): long runs of one grey or one red are all there is to
+    # find, and it finds them at memory speed (1.4 ms for 1920x1080; zlib's RLE took 6 ms)
+    return palette_png(index, PALETTE)
