@@ -10,7 +10,7 @@ import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import IO, Any, ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
@@ -117,7 +117,49 @@ def folder_delete(*, comparison_id: uuid.UUID) -> int:
 
 
 @_translated
+def size(*, name: str) -> int:
+    """A stored file's size in bytes (FileNotFoundError when it is gone)."""
+    if not default_storage.exists(name):
+        raise FileNotFoundError(name)
+    return default_storage.size(name)
+
+
+@_translated
 def open_read(*, name: str) -> File[bytes]:
     """A stored file opened for reading, to stream to a browser (the caller closes it)."""
     handle: File[bytes] = default_storage.open(name, "rb")
     return handle
+
+
+class Window:
+    """At most `length` bytes of an open stream, read in order, then nothing: what a ranged
+    answer streams (it has no `tell` or `seek`, so nothing guesses its length from the file)."""
+
+    def __init__(self, stream: IO[bytes] | Any, length: int) -> None:
+        self._stream, self._left = stream, length
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        wanted = self._left if size is None or size < 0 else min(size, self._left)
+        data: bytes = self._stream.read(wanted)
+        self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+@_translated
+def open_range(*, name: str, first: int, last: int) -> Window:
+    """Bytes `first` to `last` (inclusive) of a stored file, to stream to a media player that
+    seeks. From S3 this is a ranged GET (S3File would otherwise fetch the whole object first);
+    from a folder, a seek."""
+    handle = default_storage.open(name, "rb")
+    s3_object = getattr(handle, "obj", None)  # django-storages' S3File keeps its boto3 Object
+    if s3_object is not None:
+        handle.close()
+        body = s3_object.get(Range=f"bytes={first}-{last}")["Body"]
+        return Window(body, last - first + 1)
+    handle.seek(first)
+    return Window(handle, last - first + 1)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("history", views.history, name="history"),
     path("c/<uuid:job_id>", views.comparison_page, name="comparison_page"),
     path("c/<uuid:job_id>/delete", views.comparison_delete, name="comparison_delete"),
+    path("c/<uuid:job_id>/fragment", views.comparison_fragment, name="comparison_fragment"),
     path("c/<uuid:job_id>/<str:slot>", views.comparison_file, name="comparison_file"),
     path(
         "c/<uuid:job_id>/<str:slot>/thumb.png",

@@ -12,7 +12,8 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -24,8 +25,10 @@ from comparisons import inputs, selectors, services, storage, thumbnails
 from comparisons.errors import InvalidThreshold, StorageUnavailable
 from comparisons.forms import HistoryFilterForm
 from comparisons.models import Comparison
+from comparisons.results import page as result_page
 from comparisons.serializers import ComparisonSerializer
 from comparisons.web_errors import CHOOSE_TWO, message_for
+from diffall.byte_ranges import ranged_file_response
 from diffall.errors import DomainError
 
 HISTORY_PAGE_SIZE = 20
@@ -95,11 +98,20 @@ def _own(request: HttpRequest, job_id: uuid.UUID) -> Comparison:
 @login_required
 def comparison_page(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     comparison = _own(request, job_id)
-    return render(
-        request,
-        "comparisons/result.html",
-        {"comparison": comparison, "result": ComparisonSerializer(comparison).data},
-    )
+    data = ComparisonSerializer(comparison).data
+    return render(request, "comparisons/result.html", result_page.context(comparison, data))
+
+
+@login_required
+@require_GET
+def comparison_fragment(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """The result page's content alone: the page swaps it in when a job it watched finishes,
+    so the result appears in place, without a reload."""
+    comparison = _own(request, job_id)
+    context = result_page.context(comparison, ComparisonSerializer(comparison).data)
+    response = render(request, "comparisons/result/_page.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -177,29 +189,38 @@ def comparison_thumbnail(request: HttpRequest, job_id: uuid.UUID, slot: str) -> 
 
 @login_required
 @require_GET
-def comparison_file(request: HttpRequest, job_id: uuid.UUID, slot: str) -> FileResponse:
+def comparison_file(request: HttpRequest, job_id: uuid.UUID, slot: str) -> HttpResponseBase:
     """One original input of the user's own comparison, while it is kept (see
-    UPLOAD_RETENTION_HOURS). Media plays inline; text is downloaded, never rendered as a page."""
+    UPLOAD_RETENTION_HOURS). Media plays inline, and answers byte ranges so a player can seek;
+    text is downloaded, never rendered as a page."""
     comparison = _own(request, job_id)
     if slot not in SLOTS:
         raise Http404("No such file")
     name = comparison.file_a if slot == "file1" else comparison.file_b
-    shown = comparison.name_a if slot == "file1" else comparison.name_b
-    file_format = comparison.format_a if slot == "file1" else comparison.format_b
     if not name or comparison.files_purged_at is not None:
         raise Http404("The file is no longer kept")
     try:
-        handle = storage.open_read(name=name)
+        return _stored_file(request, comparison, slot, name)
     except FileNotFoundError:
         raise Http404("The file is no longer kept") from None
+    except StorageUnavailable:
+        return HttpResponse(status=503, headers={"Retry-After": "30"})
+
+
+def _stored_file(
+    request: HttpRequest, comparison: Comparison, slot: str, name: str
+) -> HttpResponseBase:
+    shown = comparison.name_a if slot == "file1" else comparison.name_b
+    file_format = comparison.format_a if slot == "file1" else comparison.format_b
     inline = comparison.media_type in ("image", "video", "audio")
     content_type = mimetypes.guess_type(f"x.{file_format}")[0] if inline else None
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=Path(shown).name or f"{slot}.{file_format}",
+    response = ranged_file_response(
+        request, size=storage.size(name=name),
+        whole=lambda: storage.open_read(name=name),
+        part=lambda first, last: storage.open_range(name=name, first=first, last=last),
+        as_attachment=not inline, filename=Path(shown).name or f"{slot}.{file_format}",
         content_type=content_type or "text/plain; charset=utf-8",
-    )
+    )  # fmt: skip
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"  # never a live page
     response["Cache-Control"] = "private, max-age=3600"
     return response

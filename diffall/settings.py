@@ -421,7 +421,7 @@ SPECTACULAR_SETTINGS = {
 # and media. No form-action: Chrome applies it to the redirect to Stripe's payment page.
 CONTENT_SECURITY_POLICY = envstr(
     "CONTENT_SECURITY_POLICY",
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self'; connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
 )

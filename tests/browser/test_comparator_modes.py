@@ -32,5 +32,5 @@ def test_it_offers_the_registered_image_modes_and_runs_the_one_picked(
     page.select_option("#mode", "feature")
     submit(page, images["astronaut"], images["astronaut_edited"])
     page.wait_for_url(re.compile(r"/c/[0-9a-f-]{36}$"))
-    expect(page.locator("#result")).to_contain_text(f"threshold {image.threshold('feature')}")
-    expect(page.locator("#metrics")).to_contain_text("feature")
+    expect(page.locator("#result")).to_contain_text(f"threshold of {image.threshold('feature')}")
+    expect(page.locator("#metrics")).to_contain_text("Feature")

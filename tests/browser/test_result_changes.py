@@ -1,11 +1,10 @@
-"""The result page words each change in the one change model: what kind, where (in the unit of
-its location), the values before and after as JSON, and the summary sentence above them."""
+"""The text result page says what changed in one sentence and shows the changed lines among
+their neighbours, the words that changed marked, side by side on a desktop and in one column on
+a phone (a person can switch either way); unchanged runs fold and unfold in place."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from tests.browser.test_comparator import submit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_shows_the_summary_and_each_hunk_before_and_after(
+def test_it_shows_the_summary_and_the_changed_lines_in_context(
     signed_in_page: Page, texts: dict, screenshot: Any
 ) -> None:
     page = signed_in_page
@@ -24,35 +23,28 @@ def test_it_shows_the_summary_and_each_hunk_before_and_after(
     page.wait_for_url(re.compile(r"/c/"))
 
     expect(page.locator("#summary")).to_have_text("3 lines changed")
-    first = page.locator("#changes .hunk").first
-    expect(first.locator(".head")).to_contain_text(re.compile(r"^changed · lines \d+ → \d+ · "))
-    expect(first.locator(".del")).to_contain_text("Licensor")
-    expect(first.locator(".add")).to_contain_text("Grantor")
+    side = page.locator("#textdiff .diff-side")
+    expect(side).to_be_visible()
+    first = side.locator("tr.changed").first
+    expect(first.locator("td.num").first).to_have_text(re.compile(r"^\d+$"))
+    expect(first.locator("del")).to_have_text("Licensor")
+    expect(first.locator("ins")).to_have_text("Grantor")
+    expect(first.locator("xpath=preceding-sibling::tr[1]")).to_have_class("same")  # context
+    fold = side.locator("tr.fold button").first
+    folded = re.search(r"(\d+) unchanged", fold.inner_text())
+    assert folded
+    hidden = side.locator("tr[hidden]").count()
+    fold.click()
+    # the folded lines show; the fold's own row goes
+    assert side.locator("tr[hidden]").count() == hidden - int(folded.group(1)) + 1
     screenshot(page, "text-changes-1280")
+
     page.set_viewport_size({"width": 375, "height": 800})
-    wide = page.evaluate(
-        """[...document.querySelectorAll('#changes *, #summary')]
-        .filter(e => e.getBoundingClientRect().right > 376).map(e => e.className)"""
-    )
-    assert wide == []  # no change runs off a phone's screen
+    page.reload()  # a phone opens it in one column
+    expect(page.locator("#textdiff .diff-unified")).to_be_visible()
+    expect(page.locator("#textdiff .diff-side")).to_be_hidden()
+    expect(page.locator("#textdiff .diff-unified tr.removed del").first).to_have_text("Licensor")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "text-changes-375")
-
-
-def test_it_shows_json_values_as_json(
-    signed_in_page: Page, tmp_path: Path, screenshot: Any
-) -> None:
-    a, b = tmp_path / "a.json", tmp_path / "b.json"
-    a.write_text(json.dumps({"settings": {}, "tags": ["a"], "name": "x"}))
-    b.write_text(json.dumps({"settings": [], "tags": ["a", "b"], "name": "x"}))
-    page = signed_in_page
-    submit(page, a, b)
-    page.wait_for_url(re.compile(r"/c/"))
-
-    expect(page.locator("#summary")).to_have_text("1 value changed, 1 value added")
-    hunks = page.locator("#changes .hunk")
-    expect(hunks.nth(0).locator(".head")).to_contain_text("changed · $.settings")
-    expect(hunks.nth(0).locator(".del")).to_have_text("- {}")  # an empty object, not dropped
-    expect(hunks.nth(0).locator(".add")).to_have_text("+ []")
-    expect(hunks.nth(1).locator(".add")).to_have_text("+ b")
-    expect(hunks.nth(1).locator(".del")).to_have_count(0)  # an added value has no before
-    screenshot(page, "json-changes")
+    page.click("button[data-layout=side]")
+    expect(page.locator("#textdiff .diff-side")).to_be_visible()
