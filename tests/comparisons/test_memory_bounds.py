@@ -225,8 +225,11 @@ def test_the_largest_accepted_video_peaks_under_1_gb_in_a_worker(measured_worker
     assert result["status"] == "done", result
     assert result["metrics"]["width_a"] == 4096 and result["metrics"]["frames_compared"] > 0
     assert peak < BOUND_KIB
-    # what /proc showed of the children while they ran agrees with what billiard logged
-    assert 0 < max(measured_worker.seen_kib.values()) <= max(measured_worker.peaks_logged())
+    # what /proc showed of the children while they ran agrees with what the child logged: the
+    # child reads ru_maxrss a moment after /proc's VmHWM was sampled, and the two were seen to
+    # differ by 120-190 KiB, so they must agree within 1 MiB
+    seen, logged = max(measured_worker.seen_kib.values()), max(measured_worker.peaks_logged())
+    assert 0 < seen <= logged + 1024, (seen, logged)
 
 
 @pytest.mark.worker
