@@ -15,6 +15,8 @@ from django.core.files.storage import default_storage
 from django.test import override_settings
 
 from comparisons import storage
+from diffall.settings import s3_storage
+from tests.conftest import S3Server
 
 
 def _local_storage(folder: Path) -> dict[str, object]:
@@ -34,16 +36,22 @@ def upload(tmp_path: Path) -> Path:
     return path
 
 
-def test_it_stores_an_input_on_s3_with_one_put_and_no_head(upload: Path) -> None:
-    calls: list[str] = []
-    events = default_storage.connection.meta.client.meta.events  # type: ignore[attr-defined]
-    events.register("before-call.s3", lambda model, **_: calls.append(model.name))
-    job = uuid.uuid4()
-    name = storage.input_save(comparison_id=job, slot="a", path=upload, extension="png")
-    diff = storage.artifact_save(comparison_id=job, name="diff.png", data=b"png bytes")
-    assert calls == ["PutObject", "PutObject"]
-    assert storage.read(name=name) == upload.read_bytes()
-    assert storage.read(name=diff) == b"png bytes"
+def test_it_stores_an_input_on_s3_with_one_put_and_no_head(
+    upload: Path, backing_services: S3Server
+) -> None:
+    # a storage of this test's own on the session's S3 server, so the client whose calls are
+    # counted is the one that stores, whatever earlier tests did to the default storage
+    stores = {**settings.STORAGES, "default": s3_storage(backing_services.env)}
+    with override_settings(STORAGES=stores):
+        calls: list[str] = []
+        events = default_storage.connection.meta.client.meta.events  # type: ignore[attr-defined]
+        events.register("before-call.s3", lambda model, **_: calls.append(model.name))
+        job = uuid.uuid4()
+        name = storage.input_save(comparison_id=job, slot="a", path=upload, extension="png")
+        diff = storage.artifact_save(comparison_id=job, name="diff.png", data=b"png bytes")
+        assert calls == ["PutObject", "PutObject"]
+        assert storage.read(name=name) == upload.read_bytes()
+        assert storage.read(name=diff) == b"png bytes"
 
 
 def test_it_links_an_input_into_a_local_folder_without_copying_it(
