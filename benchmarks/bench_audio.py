@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 import av  # noqa: E402
 import librosa  # noqa: E402
 
+from benchmarks._machine import machine  # noqa: E402
 from comparisons.engines.audio import compare as steps  # noqa: E402
 from comparisons.engines.audio import engine  # noqa: E402
 from comparisons.engines.base import Options  # noqa: E402
@@ -70,17 +71,6 @@ def line(name: str, walls: list[float], cpus: list[float]) -> str:
     best, median, cpu = min(walls), statistics.median(walls), statistics.median(cpus)
     wall = f"best {best * 1e3:6.1f} ms   median {median * 1e3:6.1f} ms"
     return f"{name:<30} {wall}   cpu {cpu * 1e3:6.1f} ms"
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    load = ", load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}){load}"
 
 
 def describe(path: Path) -> str:

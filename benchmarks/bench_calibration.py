@@ -15,7 +15,6 @@ tests/calibration.SETS (images) shows up here as more rows.
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import re
 import sys
@@ -27,21 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._machine import machine  # noqa: E402
 from comparisons.engines import get_engine  # noqa: E402
 from tests.calibration import SETS, Kind, Scored, kinds, score, summary  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "calibration"
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    load = ", load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}){load}"
 
 
 def folder(kind: Kind) -> Path:
