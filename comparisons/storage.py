@@ -7,8 +7,10 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, ParamSpec, TypeVar
 
@@ -53,6 +55,33 @@ def input_save(*, comparison_id: uuid.UUID, slot: str, path: Path, extension: st
         return name
     with path.open("rb") as handle:
         return _save(name, handle)
+
+
+def input_save_started(
+    *, comparison_id: uuid.UUID, slot: str, path: Path, extension: str
+) -> Future[str]:
+    """`input_save` on a thread of this process's own: the caller goes on (writes the job, runs
+    the engine) while the file goes to S3; the future answers its name, or raises what
+    `input_save` raised. The file at `path` must stay until the future is done."""
+    return _writers().submit(
+        input_save, comparison_id=comparison_id, slot=slot, path=path, extension=extension
+    )
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _writers() -> ThreadPoolExecutor:
+    """Two threads per process, for a comparison's two inputs at once. Made on first use in each
+    process (threads do not survive gunicorn's fork) and kept: django-storages keeps an S3
+    connection per thread, which new threads for every request would set up again each time."""
+    with _pools_lock:
+        pool = _pools.get(os.getpid())
+        if pool is None:
+            _pools.clear()  # a forked child's copy of its parent's pool has no threads
+            pool = _pools[os.getpid()] = ThreadPoolExecutor(2, thread_name_prefix="storage")
+        return pool
 
 
 def input_name(*, comparison_id: uuid.UUID, slot: str, extension: str) -> str:
