@@ -128,13 +128,16 @@ def comparison_submit(
         file_a=storage.input_name(comparison_id=job_id, slot="a", extension=checked.format_a),
         file_b=storage.input_name(comparison_id=job_id, slot="b", extension=checked.format_b),
     )  # fmt: skip
-    with _inputs_stored_meanwhile(comparison, file_a, file_b) as inputs_stored:
-        if spec.runs_async:
+    if spec.runs_async:
+        with _inputs_stored_meanwhile(comparison, file_a, file_b) as inputs_stored:
             inputs_stored()  # a worker reads them from the store: stored before the job is
             _create_and_reserve(comparison, queue=True)
-            return comparison
-        jobs.lease_start(comparison)  # answered at once: this request is its first attempt
-        _create_and_reserve(comparison, queue=False)
+        return comparison
+    jobs.lease_start(comparison)  # answered at once: this request is its first attempt
+    _create_and_reserve(comparison, queue=False)
+    # Stored from here, not earlier: their threads would take the GIL from the transaction (and
+    # an account out of credits stores nothing at all).
+    with _inputs_stored_meanwhile(comparison, file_a, file_b) as inputs_stored:
         return _run(
             comparison, local_a=file_a.path, local_b=file_b.path, inputs_stored=inputs_stored
         )
