@@ -134,18 +134,22 @@ def over_threshold_share(first: Decoded, second: Decoded, threshold: float = THR
     return float(np.count_nonzero(over) / over.size)
 
 
-def matched_tones(picture: Decoded, reference: Decoded) -> Decoded:
-    """`picture` with each channel's levels remapped so their histogram matches `reference`'s:
-    a global brightness, contrast, gamma or colour-balance change is undone, a local edit is
-    not (a recoloured button keeps its new colour in a picture whose other pixels did not move)."""
-    on_black = None
-    if picture.on_black is not None or reference.on_black is not None:
-        on_black = cv2.LUT(
-            _planes(picture)[1], _tone_lut(_planes(reference)[1], _planes(picture)[1])
+def matched_tones(first: Decoded, second: Decoded) -> tuple[Decoded, Decoded]:
+    """`second` with each channel's levels remapped so their histogram matches `first`'s, and
+    `first` remapped to `second`'s: a global brightness, contrast, gamma or colour-balance change
+    is undone, a local edit is not (a recoloured button keeps its new colour in a picture whose
+    other pixels did not move). Each plane's histograms are counted once for both ways."""
+    white = _cdfs(first.on_white), _cdfs(second.on_white)
+    if not _has_alpha(first, second):
+        return (
+            Decoded(_remapped(second.on_white, white[1], white[0])),
+            Decoded(_remapped(first.on_white, white[0], white[1])),
         )
-    return Decoded(
-        u8(cv2.LUT(picture.on_white, _tone_lut(reference.on_white, picture.on_white))),
-        None if on_black is None else u8(on_black),
+    black_a, black_b = _planes(first)[1], _planes(second)[1]
+    black = _cdfs(black_a), _cdfs(black_b)
+    return (
+        Decoded(_remapped(second.on_white, white[1], white[0]), _remapped(black_b, *black[::-1])),
+        Decoded(_remapped(first.on_white, white[0], white[1]), _remapped(black_a, *black)),
     )
 
 
@@ -167,14 +171,20 @@ def _alpha(picture: Decoded) -> U8:
     return u8(cv2.subtract(np.full_like(clear, 255), clear))
 
 
-def _tone_lut(reference: U8, image: U8) -> U8:
+Cdfs = list[npt.NDArray[np.float64]]  # one cumulative histogram per channel
+
+
+def _remapped(image: U8, own: Cdfs, reference: Cdfs) -> U8:
+    """`image` (whose channels' cumulative histograms are `own`) remapped to `reference`'s."""
     tables = []
-    for channel in range(3):
-        reference_cdf = _cdf(reference, channel)
-        image_cdf = _cdf(image, channel)
+    for image_cdf, reference_cdf in zip(own, reference, strict=True):
         table = np.interp(image_cdf, reference_cdf, np.arange(256, dtype=np.float64))
         tables.append(np.clip(np.rint(table), 0, 255).astype(np.uint8).reshape(256, 1))
-    return u8(cv2.merge(tables))
+    return u8(cv2.LUT(image, u8(cv2.merge(tables))))
+
+
+def _cdfs(image: U8) -> Cdfs:
+    return [_cdf(image, channel) for channel in range(3)]
 
 
 def _cdf(image: U8, channel: int) -> npt.NDArray[np.float64]:
