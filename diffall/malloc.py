@@ -47,4 +47,6 @@ def _mallopt(*settings: tuple[int, int]) -> bool:
     if not name:
         return False
     mallopt = getattr(ctypes.CDLL(name), "mallopt", None)
-    return bool(mallopt) and all(mallopt(parameter, value) for parameter, value in settings)
+    if mallopt is None:
+        return False
+    return all(mallopt(parameter, value) for parameter, value in settings)
