@@ -30,6 +30,7 @@ import numpy.typing as npt
 from comparisons.engines.image.decode import F32, U8, Decoded, Mask, f32, u8
 
 Index = npt.NDArray[np.intp]
+Box = tuple[int, int, int, int]  # top, bottom, left, right
 ArrayT = TypeVar("ArrayT", npt.NDArray[np.int32], npt.NDArray[np.float32])
 
 THRESHOLD = 0.1  # pixelmatch's and odiff's default: 10% of the largest colour distance
@@ -82,14 +83,18 @@ def compare(
     light blur of the difference: compression noise is high-frequency and averages away, an edit
     (a watermark, a word, a recoloured button) does not."""
     moved = _moved_map(first, second, _lowest_level(threshold))
-    distance, over, measured = _over_threshold(first, second, moved, threshold)
-    tolerated = antialiased(first, second, over)
-    found = over & ~tolerated
-    found_pixels = int(np.count_nonzero(found))
-    changed = _without_lone_pixels(found)  # a lone pixel is a speck, not an edit
+    # everything happens inside the moved pixels' box: outside it, nothing is set
+    within = _bounding_box(moved, margin=0)
+    distance, over, measured = _over_threshold(first, second, moved, within, threshold)
+    tolerated = antialiased(first, second, over, within)
+    found = np.zeros_like(over)
+    crop = _slices(within)
+    found[crop] = over[crop] & ~tolerated[crop]
+    found_pixels = int(np.count_nonzero(found[crop]))
+    changed = _without_lone_pixels(found, within)  # a lone pixel is a speck, not an edit
     if noisy:
         changed &= _stands_out_blurred(first, second, changed, threshold * NOISE_FRACTION)
-    changed_pixels = int(np.count_nonzero(changed))
+    changed_pixels = int(np.count_nonzero(changed[crop]))
     return PixelDiff(
         distance=distance,
         changed=changed,
@@ -101,20 +106,19 @@ def compare(
 
 
 def _over_threshold(
-    first: Decoded, second: Decoded, moved: U8, threshold: float
+    first: Decoded, second: Decoded, moved: U8, within: Box | None, threshold: float
 ) -> tuple[F32, Mask, int]:
     """The distance map (0 where not measured), the pixels over `threshold`, and how many pixels
-    were measured: those that `moved`, within the box around them (the rest of the picture is
-    byte-equal or nearly, and is never looked at)."""
+    were measured: those that `moved`, all `within` a box (the rest of the picture is byte-equal
+    or nearly, and is never looked at)."""
     distance = np.zeros(moved.shape, np.float32)
     over = np.zeros(moved.shape, bool)
-    left, top, width, height = cv2.boundingRect(moved)
-    if width == 0:
+    if within is None:
         return distance, over, 0
-    crop = (slice(top, top + height), slice(left, left + width))
+    crop = _slices(within)
     box = moved[crop]
     measured = cv2.countNonZero(box)
-    if measured > width * height // 8:  # dense: whole-box OpenCV arithmetic beats gathering
+    if measured > box.size // 8:  # dense: whole-box OpenCV arithmetic beats gathering
         distance[crop] = _box_distance(first, second, crop)
         over[crop] = (distance[crop] > threshold) & box.view(bool)
         return distance, over, measured
@@ -130,7 +134,7 @@ def over_threshold_share(first: Decoded, second: Decoded, threshold: float = THR
     a quick upper bound on the changed share, for comparisons the score needs (tone-matched
     copies), not for evidence."""
     moved = _moved_map(first, second, _lowest_level(threshold))
-    over = _over_threshold(first, second, moved, threshold)[1]
+    over = _over_threshold(first, second, moved, _bounding_box(moved, margin=0), threshold)[1]
     return float(np.count_nonzero(over) / over.size)
 
 
@@ -278,10 +282,10 @@ def _yiq_norm(difference: F32) -> F32:
 _SCALED_WEIGHTS = (YIQ_WEIGHTS / YIQ_MAX_DELTA).reshape(1, 3)
 
 
-def _without_lone_pixels(found: Mask) -> Mask:
+def _without_lone_pixels(found: Mask, within: Box | None = None) -> Mask:
     """`found` less the pixels none of whose 8 neighbours is found (examined in the box
-    around the found pixels only; `found` is changed in place)."""
-    box = _bounding_box(found, margin=1)
+    around the found pixels only, which lie `within` a box; `found` is changed in place)."""
+    box = _bounding_box(found, margin=1, within=within)
     if box is None:
         return found
     top, bottom, left, right = box
@@ -321,10 +325,11 @@ class _Area:
     siblings: U8
 
 
-def antialiased(first: Decoded, second: Decoded, over: Mask) -> Mask:
-    """Which of the `over` pixels are anti-aliasing in either picture."""
+def antialiased(first: Decoded, second: Decoded, over: Mask, within: Box | None = None) -> Mask:
+    """Which of the `over` pixels (which lie `within` a box) are anti-aliasing in either
+    picture."""
     result = np.zeros(over.shape, bool)
-    box = _bounding_box(over, margin=2)
+    box = _bounding_box(over, margin=2, within=within)
     if box is None:
         return result
     top, bottom, left, right = box
@@ -345,18 +350,28 @@ def antialiased(first: Decoded, second: Decoded, over: Mask) -> Mask:
     return result
 
 
-def _bounding_box(mask: Mask, margin: int) -> tuple[int, int, int, int] | None:
-    """(top, bottom, left, right) around the set pixels, widened by `margin` within the mask."""
-    left, top, width, height = cv2.boundingRect(mask.view(np.uint8))  # one SIMD pass
+def _bounding_box(mask: Mask | U8, margin: int, within: Box | None = None) -> Box | None:
+    """(top, bottom, left, right) around the set pixels, widened by `margin` within the mask;
+    only the box `within` is scanned, when the set pixels are known to lie in it."""
+    top, left = (0, 0) if within is None else (within[0], within[2])
+    scanned = mask if within is None else mask[_slices(within)]
+    x, y, width, height = cv2.boundingRect(scanned.view(np.uint8))  # one SIMD pass
     if width == 0:
         return None
     rows, columns = mask.shape
     return (
-        max(0, top - margin),
-        min(rows, top + height + margin),
-        max(0, left - margin),
-        min(columns, left + width + margin),
+        max(0, top + y - margin),
+        min(rows, top + y + height + margin),
+        max(0, left + x - margin),
+        min(columns, left + x + width + margin),
     )
+
+
+def _slices(box: Box | None) -> tuple[slice, slice]:
+    if box is None:
+        return slice(0, 0), slice(0, 0)
+    top, bottom, left, right = box
+    return slice(top, bottom), slice(left, right)
 
 
 def _frame(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> U8:
