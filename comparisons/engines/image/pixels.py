@@ -108,9 +108,10 @@ def compare(
 def _over_threshold(
     first: Decoded, second: Decoded, moved: U8, within: Box | None, threshold: float
 ) -> tuple[F32, Mask, int]:
-    """The distance map (0 where not measured), the pixels over `threshold`, and how many pixels
-    were measured: those that `moved`, all `within` a box (the rest of the picture is byte-equal
-    or nearly, and is never looked at)."""
+    """The distance map, the pixels over `threshold`, and how many pixels moved. The moved
+    pixels all lie `within` a box, and only they can cross the threshold: the distance is
+    measured over the whole box where they are dense in it, at them alone otherwise, and is 0
+    wherever it was not measured (the rest of the picture is byte-equal or nearly)."""
     distance = np.zeros(moved.shape, np.float32)
     over = np.zeros(moved.shape, bool)
     if within is None:
