@@ -87,9 +87,9 @@ def compare(
     within = _bounding_box(moved, margin=0)
     distance, over, measured = _over_threshold(first, second, moved, within, threshold)
     tolerated = antialiased(first, second, over, within)
-    found = np.zeros_like(over)
     crop = _slices(within)
-    found[crop] = over[crop] & ~tolerated[crop]
+    found = over  # `over` is not needed again: the tolerated pixels are taken out in place
+    found[crop] &= ~tolerated[crop]
     found_pixels = int(np.count_nonzero(found[crop]))
     changed = _without_lone_pixels(found, within)  # a lone pixel is a speck, not an edit
     if noisy:

@@ -66,8 +66,8 @@ def changed_regions(
     points = np.asarray(cv2.findNonZero(mask[y : y + height, x : x + width])).reshape(-1, 2)
     columns, rows = points[:, 0].astype(np.intp) + x, points[:, 1].astype(np.intp) + y
     # grouping works in the box around the changed pixels, with room for the joins
-    left, top = max(0, int(columns.min()) - join[0]), max(0, int(rows.min()) - join[1])
-    right, bottom = int(columns.max()) + join[0] + 1, int(rows.max()) + join[1] + 1
+    left, top = max(0, x - join[0]), max(0, y - join[1])
+    right, bottom = x + width + join[0], y + height + join[1]
     size = (2 * join[0] + 1, 2 * join[1] + 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, size)
     grouped = cv2.dilate(mask[top:bottom, left:right], kernel)
