@@ -130,7 +130,7 @@ def comparison_submit(
     )  # fmt: skip
     if spec.runs_async:
         with _inputs_stored_meanwhile(comparison, file_a, file_b) as inputs_stored:
-            inputs_stored()  # a worker reads them from the store: stored before the job is
+            inputs_stored()  # its worker reads them from the store: stored before it is queued
             _create_and_reserve(comparison, queue=True)
         return comparison
     jobs.lease_start(comparison)  # answered at once: this request is its first attempt
@@ -262,12 +262,13 @@ def _check_resolution(label: str, info: MediaInfo) -> None:
 def _inputs_stored_meanwhile(
     comparison: Comparison, file_a: InputFile, file_b: InputFile
 ) -> Iterator[Callable[[], None]]:
-    """Store both inputs on background threads while the caller goes on: the job is written and
-    the engine runs while they go to S3 (three PUTs one after the other had cost the S3 path
-    ~30 ms a comparison). The caller calls the function it is given where it needs them stored;
-    it raises what storing raised. Nothing stays half-written: when the caller fails, or an input
-    could not be stored, the inputs that were stored are deleted; otherwise both are kept (a job
-    that failed in its engine keeps its inputs, as one that succeeded does)."""
+    """Store both inputs on background threads while the caller goes on: the engine runs while
+    they go to S3 (they had gone one after the other, before the job was written: with the diff
+    image's, three PUTs had cost the S3 path ~30 ms a comparison). The caller calls the function
+    it is given where it needs them stored; it raises what storing raised. Nothing stays
+    half-written: when the caller fails, or an input could not be stored, the inputs that were
+    stored are deleted; otherwise both are kept (a job that failed in its engine keeps its
+    inputs, as one that succeeded does)."""
     saving = [
         storage.input_save_started(
             comparison_id=comparison.id, slot=slot, path=item.path, extension=extension

@@ -74,8 +74,8 @@ _pools_lock = threading.Lock()
 
 def _writers() -> ThreadPoolExecutor:
     """Two threads per process, for a comparison's two inputs at once. Made on first use in each
-    process (threads do not survive gunicorn's fork) and kept: django-storages keeps an S3
-    connection per thread, which new threads for every request would set up again each time."""
+    process (threads do not survive gunicorn's fork) and kept: starting a thread waits for the GIL,
+    which the engine's own threads hold at that moment (see jobs.heartbeat)."""
     with _pools_lock:
         pool = _pools.get(os.getpid())
         if pool is None:
@@ -101,6 +101,8 @@ def _save(name: str, content: IO[bytes] | bytes) -> str:
         )
         return saved
     key = default_storage._normalize_name(clean_name(name))
+    # the bucket's client, made once per storage and shared by every thread (boto3's clients are
+    # thread-safe; its resources, which django-storages makes once per thread, are not needed)
     default_storage.bucket.meta.client.put_object(
         Bucket=default_storage.bucket_name,
         Key=key,
