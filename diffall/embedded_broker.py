@@ -18,14 +18,14 @@ from typing import Any
 
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
-from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
 
 PARTIAL_SUFFIX = ".part"  # kombu takes only names ending in ".<queue>.msg"
 
 
-class Channel(filesystem.Channel):  # type: ignore[misc]
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+class Channel(filesystem.Channel):
+    # kombu names the message `payload` here and `message` in the base class it overrides
+    def _put(self, queue: Any, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
         # the name kombu gives a message: the time first, so the folder lists in order
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         folder = self.data_folder_out
@@ -33,11 +33,11 @@ class Channel(filesystem.Channel):  # type: ignore[misc]
             with tempfile.NamedTemporaryFile(
                 dir=folder, prefix=".", suffix=PARTIAL_SUFFIX, delete=False
             ) as partial:
-                partial.write(str_to_bytes(dumps(payload)))
+                partial.write(dumps(payload).encode())  # type: ignore[no-untyped-call]
             os.replace(partial.name, os.path.join(folder, name))
         except OSError as exc:
             raise ChannelError(f"Cannot add file {name!r} to directory") from exc
 
 
-class Transport(filesystem.Transport):  # type: ignore[misc]
+class Transport(filesystem.Transport):
     Channel = Channel
