@@ -8,9 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from accounts.models import ApiKey
-from tests.personas import PASSWORD, Persona
-
-__all__ = ["PASSWORD", "IssuedKey"]  # PASSWORD re-exported: older test modules import it from here
+from tests.personas import Persona
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,6 @@ import pytest
 
 from comparisons.models import Comparison
 from tests.comparisons.refusals import FINAL, Ledger
-from tests.personas import Persona, make_persona
-
-__all__ = ["Persona", "make_persona"]  # re-exported: older test modules import them from here
 
 
 @pytest.fixture

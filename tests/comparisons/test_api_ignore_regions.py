@@ -11,14 +11,13 @@ import pytest
 from billing import selectors as billing
 from comparisons.models import Comparison
 from tests.comparisons.answers import assert_consistent
+from tests.comparisons.refusals import assert_error
 
 PATCH = {"x": 300, "y": 40, "width": 160, "height": 160}  # where astronaut_edited was pasted over
 
 
 def assert_refused(response, *words: str) -> str:  # type: ignore[no-untyped-def]
-    assert response.status_code == 400, response.content
-    body = response.json()
-    assert (body["status"], body["error"]) == ("error", "invalid_ignore_regions")
+    body = assert_error(response, 400, "invalid_ignore_regions")
     assert body["detail"].startswith("ignore_regions: ")
     for word in words:
         assert word in body["detail"]

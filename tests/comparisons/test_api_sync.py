@@ -14,6 +14,7 @@ from PIL import Image
 from billing import selectors as billing
 from comparisons.models import Comparison
 from comparisons.verdicts import verdict
+from tests.comparisons.refusals import assert_error, stored_objects
 
 
 def credits(persona) -> int | None:
@@ -140,13 +141,6 @@ def test_it_goes_by_content_not_by_the_file_name(alice, images, tmp_path):
 # --- errors: the contract's status codes, no credit taken, nothing left behind -------------------
 
 
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["status"] == "error" and body["error"] == code and body["detail"]
-    return body
-
-
 def test_it_answers_400_when_a_file_is_missing(alice, images):
     body = assert_error(alice.compare(images["astronaut"], None), 400, "missing_file")
     assert "file2" in body["detail"]
@@ -194,11 +188,6 @@ def test_it_answers_401_without_a_valid_key(alice, images):
     assert_error(response, 401, "invalid_api_key")
     anonymous.credentials(HTTP_X_API_KEY=alice.key[:-1] + ("A" if alice.key[-1] != "A" else "B"))
     assert_error(anonymous.post("/api/v1/compare", {}), 401, "invalid_api_key")
-
-
-def stored_objects(s3_server) -> int:
-    listing = s3_server.client().list_objects_v2(Bucket=s3_server.bucket, Prefix="comparisons/")
-    return listing.get("KeyCount", 0)
 
 
 def test_it_answers_402_when_no_credits_are_left_and_keeps_nothing(alice, images, s3_server):
