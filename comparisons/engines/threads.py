@@ -21,3 +21,15 @@ def single_threaded_blas() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")
+
+
+def single_threaded_opencv() -> None:
+    """One OpenCV thread per web worker process. OpenCV splits each call over a pool of its own
+    (one thread per core), whose threads spin while they wait for the next call: the image
+    engine's few dozen calls of under a millisecond each gained no wall time from it on 2 cores
+    and cost ~5 ms of CPU a 1080p comparison (the workers, several per core, are the
+    parallelism). Decoding is unaffected: the engine decodes its two files on threads of its
+    own."""
+    import cv2
+
+    cv2.setNumThreads(1)

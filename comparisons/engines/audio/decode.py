@@ -232,8 +232,7 @@ class _Run:
         self.dtype = np.dtype(format_dtypes[sample_format])
         self.per_sample = 1 if self.planar else channels  # values a sample takes in one plane
         # one row per channel for planar formats; one row of interleaved samples for packed ones
-        rows = channels if self.planar else 1
-        self.block = np.empty((rows, BLOCK_SAMPLES * self.per_sample), self.dtype)
+        self._new_block(channels if self.planar else 1, BLOCK_SAMPLES * self.per_sample)
         self.used = 0  # values filled in each row of `block`
         self.parts: list[Samples] = []
         # soxr's "LQ" still has a proper anti-alias filter; MFCCs at 16 kHz read the same as from
@@ -243,17 +242,24 @@ class _Run:
             None if rate == RATE else soxr.ResampleStream(rate, RATE, 1, "float32", "LQ")
         )
 
+    def _new_block(self, rows: int, width: int) -> None:
+        self.block = np.empty((rows, width), self.dtype)
+        # Row views and width made once, not per frame: an MP3 minute is 2,300 frames.
+        self.rows = list(self.block)
+        self.width = width
+
     def add(self, frame: av.AudioFrame) -> None:
         count = frame.samples * self.per_sample
-        if self.used + count > self.block.shape[1]:
+        if self.used + count > self.width:
             self._flush(last=False)
-            if count > self.block.shape[1]:  # a frame longer than a block: a block of its own
-                self.block = np.empty((self.block.shape[0], count), self.dtype)
-        end = self.used + count
-        for row, plane in zip(self.block, frame.planes, strict=False):
+            if count > self.width:  # a frame longer than a block: a block of its own
+                self._new_block(len(self.rows), count)
+        start = self.used
+        end = start + count
+        for row, plane in zip(self.rows, frame.planes, strict=False):
             # a plane's buffer may be padded past its samples: `count` takes only theirs (a
             # plane exposes the buffer protocol; PyAV's stubs do not say so)
-            row[self.used : end] = np.frombuffer(cast(bytes, plane), self.dtype, count)
+            row[start:end] = np.frombuffer(cast(bytes, plane), self.dtype, count)
         self.used = end
 
     def finish(self) -> Samples:
@@ -275,9 +281,13 @@ class _Run:
         if not self.planar:
             data = data.reshape(-1, channels).T  # packed: L R L R ... in one row
         floats = _as_float(data)
-        if channels == 1:
-            return np.array(floats[0], dtype=np.float32)
-        mono: Samples = floats.mean(axis=0, dtype=np.float32)
+        # Channel by channel, in place: `mean(axis=0)` gave the same samples in 3x the time
+        # (5 ms for a minute of stereo here, of a decode of 55).
+        mono: Samples = np.array(floats[0], dtype=np.float32)
+        for channel in floats[1:]:
+            mono += channel
+        if channels > 1:
+            mono /= np.float32(channels)
         return mono
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from comparisons.engines.image.decode import F32, U8, Mask, f32, u8
 
@@ -33,9 +34,22 @@ class SsimReference:
         """Mean SSIM (over the area where the window fits, as skimage does) and the SSIM map."""
         mu_y = _blur(y)
         mu_yy, mu_xy = mu_y * mu_y, self.mu * mu_y
-        var_y, cov = _blur(y * y) - mu_yy, _blur(self.x * y) - mu_xy
-        numerator = (2 * mu_xy + SSIM_C1) * (2 * cov + SSIM_C2)
-        ssim_map = f32(numerator / ((self.mu_sq + mu_yy + SSIM_C1) * (self.var + var_y + SSIM_C2)))
+        var_y, cov = _blur(y * y), _blur(self.x * y)
+        var_y -= mu_yy
+        cov -= mu_xy
+        # (2 mu_xy + C1)(2 cov + C2) / ((mu_x^2 + mu_y^2 + C1)(var_x + var_y + C2)), computed
+        # in place: the same float32 operations in the same order, without a temporary each
+        ssim_map = np.multiply(mu_xy, 2, out=mu_xy)
+        ssim_map += SSIM_C1
+        cov *= 2
+        cov += SSIM_C2
+        ssim_map *= cov
+        denominator = np.add(self.mu_sq, mu_yy, out=mu_yy)
+        denominator += SSIM_C1
+        var_y += self.var
+        var_y += SSIM_C2
+        denominator *= var_y
+        ssim_map /= denominator
         pad = SSIM_WINDOW[0] // 2
         valid = ssim_map[pad:-pad, pad:-pad] if min(ssim_map.shape) > 2 * pad else ssim_map
         return float(valid.mean()), ssim_map
@@ -83,14 +97,22 @@ def match_tones(reference: F32, image: F32, mask: Mask | None = None) -> F32:
     """`image` with its grey levels remapped so their histogram matches `reference`'s. This
     undoes any global monotonic tone change - a brightness shift, a contrast or gamma curve,
     evening light - so a relit copy then differs only where its structure differs."""
+    image_levels = _levels(image)
     ref = _levels(reference if mask is None else reference[mask])
-    img = _levels(image if mask is None else image[mask])
+    img = image_levels if mask is None else image_levels[mask]
     if ref.size == 0 or img.size == 0:
         return image
-    ref_cdf = np.cumsum(np.bincount(ref.ravel(), minlength=256)) / ref.size
-    img_cdf = np.cumsum(np.bincount(img.ravel(), minlength=256)) / img.size
+    ref_cdf = np.cumsum(_histogram(ref)) / ref.size
+    img_cdf = np.cumsum(_histogram(img)) / img.size
     lut = np.interp(img_cdf, ref_cdf, np.arange(256)).astype(np.float32)
-    return f32(cv2.LUT(_levels(image), lut))
+    return f32(cv2.LUT(image_levels, lut))
+
+
+def _histogram(levels: U8) -> npt.NDArray[np.float64]:
+    """Counts of each level 0..255 (OpenCV's count: bincount first widens every value to 64
+    bits), exact as float64."""
+    counts = cv2.calcHist([levels.reshape(-1, 1)], [0], None, [256], [0, 256])
+    return np.asarray(counts, np.float64).ravel()
 
 
 def _levels(values: F32) -> U8:

@@ -101,8 +101,9 @@ def tone_invariant_share(a: Decoded, b: Decoded, share: float) -> float:
     working size: it only needs to say how much, the full-resolution map says where."""
     if share == 0.0:
         return 0.0
-    toned_b = pixels.over_threshold_share(a, pixels.matched_tones(b, a))
-    toned_a = pixels.over_threshold_share(pixels.matched_tones(a, b), b)
+    b_as_a, a_as_b = pixels.matched_tones(a, b)
+    toned_b = pixels.over_threshold_share(a, b_as_a)
+    toned_a = pixels.over_threshold_share(a_as_b, b)
     # a change of opacity is not a tone: matching the composites could explain it away
     return float(min(share, max(min(toned_a, toned_b), pixels.alpha_share(a, b))))
 

@@ -90,8 +90,14 @@ def _reds(drawing: Drawing, size: tuple[int, int], changed: npt.NDArray[np.intp]
     strength = drawing.strength
     if (strength.shape[1], strength.shape[0]) != size:
         strength = np.asarray(cv2.resize(strength, size, interpolation=cv2.INTER_LINEAR))
-    steps = np.searchsorted(np.asarray(RED_STEPS, np.float32), strength.reshape(-1)[changed])
-    return (steps + _RED).astype(np.uint8)
+    values = strength.reshape(-1)[changed]
+    reds = np.full(values.size, _RED, np.uint8)
+    for step in _RED_STEPS:  # three comparisons: several times faster than a binary search
+        reds += values > step
+    return reds
+
+
+_RED_STEPS = np.asarray(RED_STEPS, np.float32)
 
 
 def _encode(index: U8) -> bytes:
