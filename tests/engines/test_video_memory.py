@@ -62,13 +62,13 @@ from pathlib import Path
 from comparisons.engines.base import no_progress
 from comparisons.engines.video import decode_both, tiny_clip
 from comparisons.engines.video.decode import Sampler
-from diffall.malloc import return_large_blocks_to_the_os
+from comparisons.engines import heap
 
 def hwm():
     status = Path("/proc/self/status").read_text()
     return int(status.split("VmHWM:")[1].split()[0])
 
-assert return_large_blocks_to_the_os()  # as every worker process does
+assert heap.for_frames()  # as the video engine does
 paths = [Path(p) for p in sys.argv[1:]]
 Sampler(io.BytesIO(tiny_clip()), "warm-up", (32, 18)).run()  # libraries in before the baseline
 base = hwm()
