@@ -37,7 +37,6 @@ from skimage.metrics import structural_similarity  # noqa: E402
 from comparisons.engines.base import Options, no_progress  # noqa: E402
 from comparisons.engines.image import engine  # noqa: E402
 from comparisons.engines.threads import single_threaded_opencv  # noqa: E402
-from diffall.malloc import reuse_picture_sized_blocks  # noqa: E402
 from tests.engines import media_images as media  # noqa: E402
 
 SIZE = (1920, 1080)
@@ -131,9 +130,7 @@ def feature_ms(a: Path, b: Path, runs: int) -> list[float]:
 
 def report(a: Path, b: Path, runs: int) -> None:
     """Print the engine figures, with the engine set up as a web worker runs it (gunicorn.conf's
-    post_fork): the allocator keeps picture-sized blocks for reuse (diffall/malloc.py), OpenCV
-    runs one thread (engines/threads.py) and the engine is warmed up."""
-    reuse_picture_sized_blocks()
+    post_fork): OpenCV runs one thread (engines/threads.py) and the engine is warmed up."""
     single_threaded_opencv()
     engine.warm_up()
     result = engine.compare(a, b, Options(), no_progress)

@@ -41,12 +41,9 @@ log = logging.getLogger(__name__)
 
 @worker_process_init.connect  # type: ignore[untyped-decorator]
 def _warm_engines(**_: object) -> None:
-    """Pay for heavy imports (cv2, av, librosa + numba) once per worker process, not per job;
-    and let decoded frames' memory go back to the system (diffall/malloc.py)."""
+    """Pay for heavy imports (cv2, av, librosa + numba) once per worker process, not per job."""
     from comparisons.engines import warm_up
-    from diffall.malloc import return_large_blocks_to_the_os
 
-    return_large_blocks_to_the_os()
     warm_up()
 
 

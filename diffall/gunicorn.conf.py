@@ -38,13 +38,10 @@ def on_starting(server: Any) -> None:
 
 
 def post_fork(server: Any, worker: Any) -> None:
-    """In each worker: the allocator's setting for picture-sized arrays (diffall/malloc.py), one
-    OpenCV thread (engines/threads.py), and the warm-up of the engines that run in the web
-    process."""
+    """In each worker: one OpenCV thread (engines/threads.py), and the warm-up of the engines
+    that run in the web process."""
     from comparisons.engines import MEDIA_TYPES, spec_of, warm_up
     from comparisons.engines.threads import single_threaded_opencv
-    from diffall.malloc import reuse_picture_sized_blocks
 
-    reuse_picture_sized_blocks()
     single_threaded_opencv()
     warm_up(t for t in MEDIA_TYPES if not spec_of(t).runs_async)

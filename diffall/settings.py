@@ -284,6 +284,9 @@ else:
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")
+    if CELERY_BROKER_URL.startswith("filesystem://"):
+        # kombu's transport, with messages that a worker never sees half written
+        CELERY_BROKER_TRANSPORT = "diffall.embedded_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),

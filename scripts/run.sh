@@ -11,8 +11,10 @@ mkdir -p var
 $PY manage.py migrate --noinput >/dev/null
 $PY manage.py demo_account --port "$PORT"
 
-# Everything started below is in this script's process group: one signal ends them all.
-trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait 2>/dev/null' INT TERM EXIT
+# One Ctrl-C (or TERM) stops the two servers started below, and each stops its own children: a
+# signal to the whole group (`kill 0`) also hit Celery's pool children, and one killed while
+# holding the pool's queue lock left the worker waiting for it forever after its first job.
+trap 'trap - INT TERM EXIT; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' INT TERM EXIT
 .venv/bin/celery -A diffall worker --beat --queues default,media --concurrency 2 \
   --schedule var/celerybeat-schedule --loglevel WARNING &
 # the web process as production runs it (diffall/gunicorn.conf.py: engines loaded and warmed once)

@@ -1,5 +1,6 @@
 """`make run`'s script on the embedded default: it serves /healthz with every part ok, prints a
-demo login and a working API key, and one Ctrl-C (SIGINT to its process group, as a terminal
+demo login and a working API key, its worker finishes an audio job sent through the embedded
+broker (diffall/embedded_broker.py), and one Ctrl-C (SIGINT to its process group, as a terminal
 sends it) leaves no process behind."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.engines.media_audio import encode, speak
 
 ROOT = Path(__file__).resolve().parent.parent
 # The embedded default is what nothing set means: drop what the test session points elsewhere.
@@ -66,6 +69,7 @@ def test_make_run_serves_the_demo_and_stops_on_one_ctrl_c(embedded_run):
     key = re.findall(r"API key:\s+(dk_live_\w+)", printed)[-1]
     me = requests.get(f"http://127.0.0.1:{port}/api/v1/me", headers={"X-API-Key": key}, timeout=5)
     assert me.json()["email"] == "demo@diffall.local"
+    assert_an_audio_job_finishes(port, key, log.parent)
 
     os.killpg(process.pid, signal.SIGINT)
     process.wait(timeout=30)  # the script itself exits (and is reaped here)...
@@ -73,3 +77,20 @@ def test_make_run_serves_the_demo_and_stops_on_one_ctrl_c(embedded_run):
     while group_alive(process.pid) and time.monotonic() < deadline:
         time.sleep(0.3)
     assert group_alive(process.pid) == [], "processes left behind after Ctrl-C"  # ...and all of it
+
+
+def assert_an_audio_job_finishes(port: int, key: str, folder: Path) -> None:
+    speech = speak("The embedded broker carries this job to the worker.")
+    files = encode(speech, folder / "a.wav"), encode(speech, folder / "b.mp3")
+    base, headers = f"http://127.0.0.1:{port}", {"X-API-Key": key}
+    with files[0].open("rb") as a, files[1].open("rb") as b:
+        sent = requests.post(
+            f"{base}/api/v1/compare", headers=headers, files={"file1": a, "file2": b}, timeout=30
+        )
+    assert sent.status_code == 202, sent.text
+    deadline, job = time.monotonic() + 120, sent.json()
+    while job["status"] != "done" and time.monotonic() < deadline:
+        assert job["status"] in ("queued", "processing"), job
+        time.sleep(0.3)
+        job = requests.get(base + sent.json()["status_url"], headers=headers, timeout=5).json()
+    assert job["status"] == "done" and job["match"] is True, job

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from comparisons.engines import summaries
+from comparisons.engines import heap, summaries
 from comparisons.engines.audio import differences, render
 from comparisons.engines.audio.align import (
     FRAME_S,
@@ -31,7 +31,6 @@ from comparisons.engines.audio.decode import RATE, AudioInfo, Samples, decode_mo
 from comparisons.engines.audio.match import Match, match, timeline, unmatched_ranges
 from comparisons.engines.base import Artifact, Progress, Result, UnreadableFile
 from comparisons.engines.changes import Change
-from comparisons.engines.heap import keep_freed_memory
 from comparisons.engines.threads import single_threaded_blas
 
 # A decode this much shorter than the header's duration means the data stops early (truncated).
@@ -61,7 +60,7 @@ class Aligned:
 def compare_files(a: Path, b: Path, progress: Progress) -> Result:
     """The steps, each public so the benchmark can time it alone."""
     single_threaded_blas()
-    keep_freed_memory()  # fresh pages for each comparison's arrays cost ~10% of its CPU
+    heap.for_arrays()
     progress(0.0)
     first, second = decode_both(a, b)
     progress(45.0)

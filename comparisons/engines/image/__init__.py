@@ -25,7 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from comparisons.engines import spec_of
+from comparisons.engines import heap, spec_of
 from comparisons.engines.base import (
     EngineError,
     MediaInfo,
@@ -80,6 +80,7 @@ class ImageEngine:
             raise UnsupportedMode(
                 f"Unknown image comparison mode {mode!r}: use {' or '.join(map(repr, MODES))}."
             )
+        heap.for_arrays()
         progress(5)
         first_data, second_data = _read(a, "file1"), _read(b, "file2")
         first_header = decode.header_of(first_data, "file1")

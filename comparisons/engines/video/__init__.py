@@ -20,7 +20,7 @@ from typing import Any
 import av
 import numpy as np
 
-from comparisons.engines import spec_of, summaries
+from comparisons.engines import heap, spec_of, summaries
 from comparisons.engines.base import Artifact, MediaInfo, Options, Progress, Result
 from comparisons.engines.changes import Change
 from comparisons.engines.video import segments as seg
@@ -47,6 +47,7 @@ class VideoEngine:
         return probe(path)
 
     def compare(self, a: Path, b: Path, options: Options, progress: Progress) -> Result:
+        heap.for_frames()
         progress(0.0)
         info_a = probe(a, "file1")
         probe(b, "file2")  # fail early, with a clear message, before decoding either file

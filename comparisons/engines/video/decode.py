@@ -147,13 +147,27 @@ def _first_frame(container: Any, stream: Any, label: str) -> Any:
     codec = stream.codec_context
     codec.thread_count = 1
     codec.skip_frame = "NONKEY"
-    frame = next(_decoded(container, stream, label), None)
+    frame = _first_keyframe(container, stream, label)
     if frame is None:
         container.seek(0)
         codec.flush_buffers()
         codec.skip_frame = "DEFAULT"
         frame = next(_decoded(container, stream, label), None)
     return frame
+
+
+def _first_keyframe(container: Any, stream: Any, label: str) -> Any:
+    """The first keyframe, drained from the decoder as soon as its packet is in. A decoder that
+    reorders frames (H.264 with B-frames) holds a frame back until the frames after it arrive;
+    with only keyframes decoded, those come one keyframe later, so the first frame of a 1080p
+    x264 file came out after 300 packets (77 ms instead of 23). None when the drain gives
+    nothing (the decoder then takes no more input: the caller starts over)."""
+    for packet, frames in _by_packet(container, stream, label):
+        if frames:
+            return frames[0]
+        if packet.is_keyframe and packet.size:
+            return next(iter(stream.codec_context.decode(None)), None)
+    return None
 
 
 def format_name(names: str, source: Source) -> str:
@@ -167,16 +181,24 @@ def format_name(names: str, source: Source) -> str:
 
 def _decoded(container: Any, stream: Any, label: str) -> Iterator[Any]:
     """Decoded frames, tolerating a few damaged packets (FFmpeg conceals them)."""
+    for _, frames in _by_packet(container, stream, label):
+        yield from frames
+
+
+def _by_packet(container: Any, stream: Any, label: str) -> Iterator[tuple[Any, list[Any]]]:
+    """Each packet with the frames its decoding gave (none for a damaged one, up to a few)."""
     errors = 0
     for packet in container.demux(stream):
         try:
-            yield from packet.decode()
+            frames = packet.decode()
         except av.error.InvalidDataError as error:
             errors += 1
             if errors > MAX_DECODE_ERRORS:
                 raise UnreadableFile(
                     f"{label} is damaged: {errors} frames failed to decode."
                 ) from error
+            frames = []
+        yield packet, frames
 
 
 class DecodeStopped(Exception):
