@@ -34,7 +34,7 @@ from comparisons.serializers import (
     CompareRequestSerializer,
     ComparisonSerializer,
 )
-from diffall.api_errors import ApiError, ErrorSerializer, status_for_code
+from diffall.api_errors import ApiError, ErrorSerializer, headers_for_code, status_for_code
 from diffall.ratelimits import limits_text
 
 
@@ -222,6 +222,7 @@ def _answer(comparison: Comparison, *, blob: bool) -> Response | HttpResponse:
             status_for_code(comparison.error_code),
             comparison.error_code,
             comparison.error_detail,
+            headers=headers_for_code(comparison.error_code),
             extra={"job_id": str(comparison.id)},
         )
     if not comparison.is_final:

@@ -50,6 +50,12 @@ class CappedUpload(UploadedFile):  # type: ignore[type-arg]  # not generic at ru
 class CappedUploadHandler(FileUploadHandler):
     """Streams each uploaded file to `workdir`; stops the upload the moment one passes the cap."""
 
+    # Django's parser reads the body in pieces of this size (its default is 64 KiB). gunicorn
+    # receives up to 1 MiB at once and copies what it holds beyond each read back into a buffer,
+    # so 64 KiB reads copied every received MiB 16 times: reading two 3 MB images took 17 ms of
+    # CPU, 12 in 1 MiB reads (a plain recv-and-write of the same bytes: 6).
+    chunk_size = 1024 * 1024
+
     def __init__(self, workdir: Path, request: Any = None) -> None:
         super().__init__(request)
         self.workdir = workdir

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent import futures
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -116,21 +117,30 @@ def comparison_submit(
         if checked.media_type == "video":
             _check_resolution(label, info)
 
+    job_id = uuid.uuid4()
     comparison = Comparison(
-        id=uuid.uuid4(), user=user, source=source, media_type=checked.media_type,
+        id=job_id, user=user, source=source, media_type=checked.media_type,
         mode=mode, threshold=threshold,
         options={"ignore_regions": ignoring.as_json(ignore_regions)} if ignore_regions else {},
         name_a=file_a.name[:255], name_b=file_b.name[:255],
         format_a=checked.format_a, format_b=checked.format_b,
         size_a=file_a.size, size_b=file_b.size, callback_url=callback_url,
+        file_a=storage.input_name(comparison_id=job_id, slot="a", extension=checked.format_a),
+        file_b=storage.input_name(comparison_id=job_id, slot="b", extension=checked.format_b),
     )  # fmt: skip
-    _store_inputs(comparison, file_a, file_b)
-    if not spec.runs_async:
-        jobs.lease_start(comparison)  # answered at once: this request is its first attempt
-    _create_and_reserve(comparison, queue=spec.runs_async)
     if spec.runs_async:
+        with _inputs_stored_meanwhile(comparison, file_a, file_b) as inputs_stored:
+            inputs_stored()  # its worker reads them from the store: stored before it is queued
+            _create_and_reserve(comparison, queue=True)
         return comparison
-    return _run(comparison, local_a=file_a.path, local_b=file_b.path)
+    jobs.lease_start(comparison)  # answered at once: this request is its first attempt
+    _create_and_reserve(comparison, queue=False)
+    # Stored from here, not earlier: their threads would take the GIL from the transaction (and
+    # an account out of credits stores nothing at all).
+    with _inputs_stored_meanwhile(comparison, file_a, file_b) as inputs_stored:
+        return _run(
+            comparison, local_a=file_a.path, local_b=file_b.path, inputs_stored=inputs_stored
+        )
 
 
 def _check_inputs(file_a: InputFile, file_b: InputFile) -> Checked:
@@ -248,33 +258,52 @@ def _check_resolution(label: str, info: MediaInfo) -> None:
     raise TooLargeResolution(detail)
 
 
-def _store_inputs(comparison: Comparison, file_a: InputFile, file_b: InputFile) -> None:
+@contextmanager
+def _inputs_stored_meanwhile(
+    comparison: Comparison, file_a: InputFile, file_b: InputFile
+) -> Iterator[Callable[[], None]]:
+    """Store both inputs on background threads while the caller goes on: the engine runs while
+    they go to S3 (they had gone one after the other, before the job was written: with the diff
+    image's, three PUTs had cost the S3 path ~30 ms a comparison). The caller calls the function
+    it is given where it needs them stored; it raises what storing raised. Nothing stays
+    half-written: when the caller fails, or an input could not be stored, the inputs that were
+    stored are deleted; otherwise both are kept (a job that failed in its engine keeps its
+    inputs, as one that succeeded does)."""
+    saving = [
+        storage.input_save_started(
+            comparison_id=comparison.id, slot=slot, path=item.path, extension=extension
+        )
+        for slot, item, extension in (
+            ("a", file_a, comparison.format_a),
+            ("b", file_b, comparison.format_b),
+        )
+    ]
+
+    def stored() -> None:
+        for future in saving:
+            future.result()
+
     try:
-        comparison.file_a = storage.input_save(
-            comparison_id=comparison.id, slot="a", path=file_a.path, extension=comparison.format_a
-        )
-        comparison.file_b = storage.input_save(
-            comparison_id=comparison.id, slot="b", path=file_b.path, extension=comparison.format_b
-        )
+        yield stored
     except BaseException:
-        _delete_inputs(comparison)  # file1 stored without a row would never be purged
+        futures.wait(saving)  # the uploads' temporary files go away when this returns
+        _delete_inputs(comparison)  # an input stored without a row would never be purged
         raise
+    futures.wait(saving)
+    if any(future.exception() for future in saving):
+        _delete_inputs(comparison)
 
 
 def _create_and_reserve(comparison: Comparison, *, queue: bool) -> None:
-    try:
-        with transaction.atomic():
-            comparison.save(force_insert=True)
-            billing.credits_reserve(
-                user=comparison.user,
-                comparison_id=comparison.id,
-                media_type=comparison.media_type,
-            )
-            if queue:
-                transaction.on_commit(lambda: jobs.enqueue(comparison.id))
-    except BaseException:
-        _delete_inputs(comparison)  # nothing half-written survives a failed submit
-        raise
+    with transaction.atomic():
+        comparison.save(force_insert=True)
+        billing.credits_reserve(
+            user=comparison.user,
+            comparison_id=comparison.id,
+            media_type=comparison.media_type,
+        )
+        if queue:
+            transaction.on_commit(lambda: jobs.enqueue(comparison.id))
 
 
 def _delete_inputs(comparison: Comparison) -> None:
@@ -309,8 +338,11 @@ def _run(
     local_a: Path | None = None,
     local_b: Path | None = None,
     retry_transient: bool = False,
+    inputs_stored: Callable[[], None] = lambda: None,
 ) -> Comparison:
-    """Run the engine on a job this attempt holds (`comparison.lease`) and record the outcome."""
+    """Run the engine on a job this attempt holds (`comparison.lease`) and record the outcome.
+    `inputs_stored` waits for inputs still being stored (a comparison answered at once): a job
+    whose inputs could not be stored fails, with its refund, whatever its engine found."""
     engine = get_engine(comparison.media_type)
     started = time.monotonic()
     lease = comparison.lease
@@ -324,6 +356,7 @@ def _run(
                 async_job = spec_of(comparison.media_type).runs_async
                 progress = _progress_writer(comparison.id) if async_job else _no_progress
                 result = engine.compare(path_a, path_b, _options(comparison), progress)
+            inputs_stored()
             # Saving the result (the diff image goes to S3) can fail too: it fails the job, with
             # a refund, like any other error — never a 500 or a job left processing.
             return _finish(comparison, result, elapsed_s=time.monotonic() - started)

@@ -64,7 +64,7 @@ STATUS: dict[type[DomainError], HttpStatus] = {
     errors.ComparisonError: HttpStatus(422),  # a comparison that failed: comparison_failed, ...
     errors.StorageUnavailable: HttpStatus(503, retry_after_s=30),
 }
-_STATUS_BY_CODE = {cls.code: row.status for cls, row in STATUS.items()}
+_ROW_BY_CODE = {cls.code: row for cls, row in STATUS.items()}
 
 
 def status_of(exc: DomainError) -> HttpStatus | None:
@@ -74,7 +74,14 @@ def status_of(exc: DomainError) -> HttpStatus | None:
 def status_for_code(code: str) -> int:
     """The status of a job that failed with `code` (a failure is stored as its code): the
     status its error class has above, else that of a failed comparison."""
-    return _STATUS_BY_CODE.get(code, STATUS[errors.ComparisonError].status)
+    return _ROW_BY_CODE.get(code, STATUS[errors.ComparisonError]).status
+
+
+def headers_for_code(code: str) -> dict[str, str]:
+    """The headers a job that failed with `code` is answered with: Retry-After when trying again
+    should help (the file store was down), as the error itself is answered when no job exists."""
+    row = _ROW_BY_CODE.get(code, STATUS[errors.ComparisonError])
+    return {"Retry-After": str(row.retry_after_s)} if row.retry_after_s else {}
 
 
 class ApiError(Exception):

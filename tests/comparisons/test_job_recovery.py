@@ -17,7 +17,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from billing.models import Kind, LedgerEntry
-from comparisons import services
+from comparisons import jobs, services
 from comparisons.models import Comparison
 from tests.conftest import ARTIFACTS, RUN_ID, _wait_for_ping
 from tests.engines import media_videos
@@ -140,3 +140,24 @@ def test_killing_the_node_mid_job_loses_nothing_and_charges_once(cluster, alice,
     entries = LedgerEntry.objects.filter(comparison_id=job_id)
     kinds = sorted(e.kind for e in entries)
     assert kinds.count(Kind.SPEND) == 1 and Kind.REFUND not in kinds, kinds
+
+
+@pytest.mark.django_db(transaction=True)  # the beating thread reads committed rows only
+def test_a_running_job_is_beaten_until_it_ends_and_a_lost_lease_is_not(alice, caplog):
+    long_ago = timezone.now() - timezone.timedelta(minutes=5)
+    lease = uuid.uuid4()
+    running = _job(alice.user, status="processing", attempts=1, lease=lease, heartbeat_at=long_ago)
+    taken = _job(alice.user, status="processing", attempts=2, lease=uuid.uuid4(),
+                 heartbeat_at=long_ago)  # fmt: skip
+    with override_settings(JOB_HEARTBEAT_S=0.05):
+        with jobs.heartbeat(running.id, lease), jobs.heartbeat(taken.id, uuid.uuid4()):
+            deadline = time.monotonic() + 10
+            while Comparison.objects.get(id=running.id).heartbeat_at == long_ago:
+                assert time.monotonic() < deadline, "the running job was never beaten"
+                time.sleep(0.05)
+        time.sleep(0.1)  # a beat already under way when the job ended may still land
+        ended = Comparison.objects.get(id=running.id).heartbeat_at
+        time.sleep(0.2)
+    assert Comparison.objects.get(id=running.id).heartbeat_at == ended  # no beat once it ended
+    assert Comparison.objects.get(id=taken.id).heartbeat_at == long_ago
+    assert f"job {taken.id}: lease lost" in caplog.text

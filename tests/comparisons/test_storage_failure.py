@@ -19,14 +19,17 @@ from tests.comparisons.refusals import assert_error
 pytestmark = pytest.mark.usefixtures("no_job_left_unfinished")
 
 
-def test_it_answers_503_and_keeps_nothing_when_storage_is_down(alice, images, s3_server):
+def test_it_answers_503_and_refunds_when_storage_is_down(alice, images, s3_server):
+    """The inputs are stored while the engine runs, so the job exists by the time the store
+    answers: it fails, refunded, like a job whose result could not be saved."""
     dead = {**s3_server.env, "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:1"}
     with override_settings(STORAGES={**settings.STORAGES, "default": s3_storage(dead)}):
         response = alice.compare(images["astronaut"], images["coffee"])
     assert response.status_code == 503, response.content
     assert response.json()["error"] == "storage_unavailable"
     assert response["Retry-After"] == "30"
-    assert not Comparison.objects.exists()
+    job = Comparison.objects.get(id=response.json()["job_id"])
+    assert job.status == Comparison.Status.ERROR and job.error_code == "storage_unavailable"
     assert billing.credits_remaining(user=alice.user) == 10
 
 
@@ -45,8 +48,9 @@ def test_a_result_that_cannot_be_saved_fails_the_job_and_refunds(alice, images, 
 
 
 def test_it_keeps_no_file_when_storing_the_second_one_fails(alice, ledger, images, monkeypatch):
-    """Storage failing between the two uploads used to leave file1 stored with no job row,
-    where the purge (which goes by rows) would never find it."""
+    """Storage failing between the two uploads used to leave file1 stored with no job row, where
+    the purge (which goes by rows) would never find it. Now the job fails, refunded, and the
+    input that was stored is deleted with it."""
     real = storage.input_save
 
     def second_fails(**kwargs: Any) -> str:
@@ -55,8 +59,7 @@ def test_it_keeps_no_file_when_storing_the_second_one_fails(alice, ledger, image
         return real(**kwargs)
 
     monkeypatch.setattr(storage, "input_save", second_fails)
-    alice.client.raise_request_exception = False
     response = alice.compare(images["astronaut"], images["coffee"])
-    assert_error(response, 500, "internal_error")  # our outage, said in the API's shape
-    assert not Comparison.objects.exists()
-    ledger.assert_untouched()
+    body = assert_error(response, 422, "comparison_failed")  # our error, said in the API's shape
+    assert Comparison.objects.get(id=body["job_id"]).status == Comparison.Status.ERROR
+    ledger.assert_untouched()  # the credit refunded, no file kept
