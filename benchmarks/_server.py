@@ -7,6 +7,7 @@ request, not the limiter. `cpu_seconds` reads the CPU time the server's processe
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -249,6 +250,13 @@ def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Produc
         "RATELIMIT_ENABLE": "false",
         "LOG_LEVEL": "WARNING",
         "API_KEY_PEPPER": os.environ.get("API_KEY_PEPPER", "bench-pepper"),
+        # as production runs: DEBUG off (with it on, Django also records every query), behind a
+        # proxy that ends TLS, so no redirect to https; the API serves no static files
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_MANIFEST": "false",
     }
     processes: list[subprocess.Popen[bytes]] = []
     try:

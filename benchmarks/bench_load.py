@@ -1,7 +1,8 @@
 """Load benchmark: the production setup on this machine (gunicorn, PostgreSQL, Redis, moto's S3
 server, a Celery worker) under concurrent clients, each with its own API key.
 
-    .venv/bin/python benchmarks/bench_load.py [--web-workers 3] [--seconds 8] [--levels 1,4,8,16]
+    .venv/bin/python benchmarks/bench_load.py [--web-workers 3] [--seconds 8] [--warmup 3]
+        [--levels 1,4,8,16]
         [--types image,text,audio]
 
 For images (800x500 photo pairs), texts (two 10 KB licence texts) and audio jobs (two 4-second
@@ -107,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds, before the levels")
     parser.add_argument("--levels", default="1,4,8,16")
     parser.add_argument("--types", default="image,text,audio", help="media types to load")
     args = parser.parse_args()
@@ -124,11 +126,16 @@ def main() -> None:
             best: tuple[float, int] | None = None  # images: (per second, clients) within p95
             for media_type in types:
                 run = _compare(server.url, pairs[media_type], poll=media_type == "audio")
-                run(requests.Session(), server.keys[0])  # warm: imports, numba, connections
+                # warm every web worker and key (imports, numba, connections) at the highest
+                # level, unreported: a single request warmed one worker, and the first level
+                # measured the others' first requests
+                _level(server, run, max(levels), args.warmup)
+                everything: list[float] = []
                 for clients in levels:
                     started = time.perf_counter()
                     latencies = _level(server, run, clients, args.seconds)
                     elapsed = time.perf_counter() - started
+                    everything += latencies
                     rate, p95 = len(latencies) / elapsed, _pct(latencies, 0.95)
                     print(
                         f"{media_type:6} {clients:>7} {len(latencies):>5} "
@@ -139,7 +146,7 @@ def main() -> None:
                     if media_type == "image" and p95 < P95_LIMIT_MS and rate > (best or (0, 0))[0]:
                         best = (rate, clients)
                 print(f"{'':6} median over all levels: "
-                      f"{statistics.median(latencies) * 1000:.0f} ms")  # fmt: skip
+                      f"{statistics.median(everything) * 1000:.0f} ms")  # fmt: skip
             if "image" in types:
                 found = f"{best[0]:.1f}/s with {best[1]} clients" if best else "none"
                 print(f"image: best rate at p95 < {P95_LIMIT_MS} ms: {found}  target >= "
