@@ -20,6 +20,7 @@ from comparisons.engines import Options, Result, UnreadableFile, get_engine
 from comparisons.engines.video import VideoEngine, engine, tiny_clip
 from comparisons.engines.video.align import mean_ssim, ssim_maps
 from comparisons.engines.video.decode import Sampler
+from comparisons.engines.video.diff import worst_rows
 from comparisons.engines.video.segments import runs
 from tests.engines import media_videos as media
 
@@ -401,6 +402,20 @@ def test_it_draws_the_most_different_frame_pairs_into_a_png(clips: Clips) -> Non
     height, width = strip.shape[:2]
     assert width > 3 * 320  # three panels: file1 | file2 | heat map
     assert height > 2 * 240  # several rows, one per moment
+
+
+def test_the_strip_shows_only_changed_pairs_when_some_changed() -> None:
+    times = np.arange(0.0, 6.0, 0.5)
+    scores = np.full(times.size, 99.0)
+    scores[4:8] = [3.0, 0.0, 5.0, 1.0]  # seconds 2-4 replaced
+    scores[9] = 95.0
+    assert [float(times[i]) for i in worst_rows(times, scores)] == [2.5, 3.5]
+
+
+def test_the_strip_shows_the_lowest_pairs_when_none_changed() -> None:
+    times = np.arange(0.0, 6.0, 0.5)
+    scores = 99.0 - times  # a copy that degrades a little over time
+    assert [float(times[i]) for i in worst_rows(times, scores)] == [2.5, 3.5, 4.5, 5.5]
 
 
 def test_it_refuses_a_truncated_mp4(clips: Clips) -> None:

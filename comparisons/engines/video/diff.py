@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from comparisons.engines.video.align import ssim_maps
+from comparisons.engines.video.segments import CLEAN_SCORE
 
 PANEL_WIDTH = 320
 LABEL_HEIGHT = 22
@@ -31,14 +32,17 @@ class Row:
 def worst_rows(
     times: np.ndarray, scores: np.ndarray, rows: int = ROWS, spacing: float = MIN_SPACING_S
 ) -> list[int]:
-    """Indices of the lowest-scoring pairs, at least `spacing` seconds apart, in time order."""
+    """Indices of the lowest-scoring pairs, at least `spacing` seconds apart, in time order.
+    Where some pairs changed (under CLEAN_SCORE), only those: a 2-second edit had filled the
+    strip's other rows with frames scoring 95 and 100 under "the frames that differ most"."""
     chosen: list[int] = []
     for index in np.argsort(scores, kind="stable"):
         if all(abs(times[index] - times[other]) >= spacing for other in chosen):
             chosen.append(int(index))
         if len(chosen) == rows:
             break
-    return sorted(chosen, key=lambda i: times[i])
+    changed = [index for index in chosen if scores[index] < CLEAN_SCORE]
+    return sorted(changed or chosen, key=lambda i: times[i])
 
 
 def strip_png(rows: list[Row]) -> bytes:
