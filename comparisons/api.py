@@ -48,6 +48,8 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         413: "File too large.",
         422: "Files could not be compared (e.g. unreadable).",
         429: f"Rate-limited: {limits_text(short=True)} per key. See Retry-After.",
+        503: "Our file store or database is down: nothing charged. Retry after Retry-After "
+        "seconds. A comparison written meanwhile is failed and refunded; its job_id is given.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=meaning[code]) for code in codes}
 
@@ -114,7 +116,7 @@ class CompareView(ApiView):
             (200, "application/json"): OpenApiResponse(ComparisonSerializer, description=_DONE),
             (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description=_DONE),
             202: OpenApiResponse(AcceptedSerializer, description=_ACCEPTED),
-            **_errors(400, 401, 402, 409, 413, 422, 429),
+            **_errors(400, 401, 402, 409, 413, 422, 429, 503),
         },
         parameters=[
             OpenApiParameter(

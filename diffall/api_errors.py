@@ -107,6 +107,10 @@ class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
     status = serializers.CharField(default="error")
     error = serializers.CharField(help_text="A stable code, e.g. mismatched_types, no_credits.")
     detail = serializers.CharField(help_text="What is wrong and what to do about it.")
+    job_id = serializers.UUIDField(
+        required=False,
+        help_text="The comparison that failed, when one was written (its credit is refunded).",
+    )
 
 
 def error_response(

@@ -96,4 +96,18 @@ def test_it_shows_a_video_jobs_progress_until_the_result(
     assert set(low) <= {7, 8, 9, 10, 11, 12} and {9, 10} <= set(low), low
     expect(page.locator("#metrics")).to_contain_text("Offset")
     expect(page.locator("#diff-image")).to_be_visible()
+    # the ranges table wears the legend's colours, and a video's legend speaks of pictures
+    expect(page.locator(".legend")).to_contain_text("Looks degraded")
+    differs = page.locator("#ranges .kind.changed").first
+    swatch = page.locator(".legend .swatch.changed")
+    assert _hue(differs, "color") == _hue(swatch, "background-color") == "red"
     screenshot(page, "video-result")
+
+
+def _hue(locator: Any, prop: str) -> str:
+    """ "red", "green", "amber" or "other" for an element's computed colour."""
+    rgb = locator.evaluate(f"e => getComputedStyle(e)['{prop}']")
+    r, g, b = (int(v) for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
+    if r > 1.4 * g and r > 1.4 * b:
+        return "amber" if g > 0.45 * r else "red"
+    return "green" if g > r and g > b else "other"

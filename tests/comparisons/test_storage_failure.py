@@ -12,6 +12,7 @@ from django.test import override_settings
 
 from billing import selectors as billing
 from comparisons import storage
+from comparisons.errors import StorageUnavailable
 from comparisons.models import Comparison
 from diffall.settings import s3_storage
 from tests.comparisons.refusals import assert_error
@@ -54,12 +55,13 @@ def test_it_keeps_no_file_when_storing_the_second_one_fails(alice, ledger, image
     real = storage.input_save
 
     def second_fails(**kwargs: Any) -> str:
-        if kwargs["slot"] == "b":
-            raise OSError("the storage server is unreachable")
+        if kwargs["slot"] == "b":  # what storage.py makes of any backend error
+            raise StorageUnavailable() from OSError("the storage server is unreachable")
         return real(**kwargs)
 
     monkeypatch.setattr(storage, "input_save", second_fails)
     response = alice.compare(images["astronaut"], images["coffee"])
-    body = assert_error(response, 422, "comparison_failed")  # our error, said in the API's shape
+    body = assert_error(response, 503, "storage_unavailable")
+    assert response["Retry-After"] == "30"
     assert Comparison.objects.get(id=body["job_id"]).status == Comparison.Status.ERROR
     ledger.assert_untouched()  # the credit refunded, no file kept
