@@ -224,6 +224,7 @@ def test_it_shows_changed_json_values_in_json_with_their_path(
     expect(page.locator("#textdiff")).to_contain_text('"beta": true')  # laid out, line by line
     screenshot(page, "json-result")
     page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "json-result-375")
 
 
