@@ -14,7 +14,13 @@ import av
 import numpy as np
 import pytest
 
-from comparisons.engines.video.decode import Sampler, _first_frame, probe
+from comparisons.engines.video.decode import (
+    DECODE_THREADS,
+    Sampler,
+    _configure,
+    _first_frame,
+    probe,
+)
 from tests.comparisons.test_memory_bounds import ADVERSARIAL_X264, write_video
 from tests.conftest import ROOT
 
@@ -101,6 +107,17 @@ def test_large_frames_are_decoded_one_file_at_a_time(tmp_path):
     both = _decoding_peak_kib(*clips)
     assert one > 50_000, one  # the decoder holds several 12 MB frames at 4K
     assert both < 1.3 * one, (one, both)
+
+
+@pytest.mark.parametrize(("size", "threads"), [((1920, 1080), 1), ((3840, 2160), DECODE_THREADS)])
+def test_a_decoder_gets_one_thread_when_the_other_file_decodes_beside_it(tmp_path, size, threads):
+    """Up to 1080p both files decode at once, which already fills two cores: frame threads on
+    top of that cost CPU. A larger file decodes alone (above), so it gets the threads."""
+    clip = write_video(tmp_path / "clip.mp4", "libx264", size, 2, options={"preset": "ultrafast"})
+    with av.open(str(clip)) as container:
+        codec = container.streams.video[0].codec_context
+        _configure(codec, "NONREF")
+        assert codec.thread_count == threads
 
 
 def test_the_probe_decodes_the_first_keyframe_from_its_own_packet(tmp_path):

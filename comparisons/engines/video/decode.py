@@ -42,6 +42,9 @@ DECODER_OPTIONS = {"skip_loop_filter": "all"}
 # core, plus one) would make a job's memory grow with the machine, so it is fixed here; and frames
 # larger than 1080p at 10 bits are decoded one file at a time, not both at once (`_one_at_a_time`).
 # Measured figures are in README.md, "Limits"; submit refuses frames above MAX_VIDEO_PIXELS.
+# Speed. Two files decoded at once already keep two cores busy, and frame threads on top of that
+# cost more than they give: on 1080p H.264, one thread per file took 10 % less CPU and time than
+# two (benchmarks/bench_video.py). A file decoded alone (`_one_at_a_time`) gets two threads.
 DECODE_THREADS = 2
 LARGE_FRAME_BYTES = 1920 * 1088 * 3
 MIN_PIXELS_ALLOWED = 1920 * 1088  # a stream may grow part-way to this size, whatever it declared
@@ -296,10 +299,10 @@ def _rate_for(duration: float) -> float:
 
 
 def _configure(codec: Any, skip_frame: str) -> None:
-    """Let the decoder use a few threads of its own and skip the work a sampled comparison never
-    sees."""
+    """Give the decoder its threads (one when the other file decodes beside it) and let it skip
+    the work a sampled comparison never sees."""
     codec.thread_type = "AUTO"
-    codec.thread_count = DECODE_THREADS
+    codec.thread_count = 1 if _beside_the_other(codec) else DECODE_THREADS
     codec.skip_frame = skip_frame
     codec.options = {**DECODER_OPTIONS, "max_pixels": str(_max_pixels(codec))}
 
@@ -318,11 +321,16 @@ def _frame_bytes(codec: Any) -> float:
     return float((codec.width or 0) * (codec.height or 0) * per_pixel)
 
 
+def _beside_the_other(codec: Any) -> bool:
+    """Whether this file is decoded at the same time as the other one (frames up to 1080p)."""
+    return _frame_bytes(codec) <= LARGE_FRAME_BYTES
+
+
 @contextmanager
 def _one_at_a_time(codec: Any, stop: threading.Event) -> Iterator[None]:
     """Large frames: one such decoder per process at a time, so a job holds one file's decoder
     frames, not two (the other file waits; a stop request ends the wait)."""
-    if _frame_bytes(codec) <= LARGE_FRAME_BYTES:
+    if _beside_the_other(codec):
         yield
         return
     while not _large_decode.acquire(timeout=0.1):
