@@ -49,8 +49,7 @@ class VideoEngine:
     def compare(self, a: Path, b: Path, options: Options, progress: Progress) -> Result:
         heap.for_frames()
         progress(0.0)
-        info_a = probe(a, "file1")
-        probe(b, "file2")  # fail early, with a clear message, before decoding either file
+        info_a = probe(a, "file1")  # its size sets the size both files are sampled at
         progress(1.0)
         size = sample_size(info_a.width or 0, info_a.height or 0)
         samples_a, samples_b = decode_both(a, b, size, progress, self.poll_s)
