@@ -51,11 +51,15 @@ def tree_cpu_seconds(pid: int) -> float:
 
 
 def _children(pid: int) -> list[int]:
-    try:
-        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    return [int(child) for child in found]
+    """The children of every thread of `pid`: a pool may fork from a thread other than the main
+    one (billiard replaces a Celery pool process from its supervisor thread)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def _cpu_seconds(pid: int) -> float:
