@@ -304,9 +304,10 @@ JOB_TIME_LIMIT_S = envint("JOB_TIME_LIMIT_S", 300)
 JOB_STALE_AFTER_S = envint("JOB_STALE_AFTER_S", JOB_TIME_LIMIT_S + 120)
 JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 3)
 # A worker child whose peak memory (its high-water mark, ru_maxrss) passed this is replaced by a
-# fresh one after its job: a warmed-up child holds ~340 MB, a 1080p or 4K job peaks near 450 MB,
-# the largest accepted video up to ~900 MB, which the allocator would otherwise keep.
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("WORKER_MAX_MEMORY_MB", 512) * 1024  # in KiB
+# fresh one after its job, which costs 2-4 s of CPU to warm up. Measured (README, "Limits"): a
+# warmed child holds ~440 MB (librosa's numba alone ~230), everyday 1080p peaks at ~530 MB and
+# 4K at ~580, and each hands back all but ~20-40 MB. At 512 every 1080p job replaced its child.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("WORKER_MAX_MEMORY_MB", 640) * 1024  # in KiB
 # A running job's worker beats every JOB_HEARTBEAT_S; a job whose beat is quiet for
 # JOB_HEARTBEAT_STALE_S is presumed dead and requeued by the sweep, which runs every
 # JOB_SWEEP_INTERVAL_S: a killed worker's job restarts within about a minute.
