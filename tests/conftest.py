@@ -35,6 +35,17 @@ pytest_plugins = ["tests.media", "tests.personas"]
 RUN_ID = uuid.uuid4().hex[:8]
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"  # Debian's: Playwright cannot download its own browser here
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
+    """Every browser test (tests/browser, the billing journey) runs Debian's Chromium."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
 
 
 @pytest.fixture(scope="session")

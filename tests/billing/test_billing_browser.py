@@ -5,7 +5,6 @@ customer page as a superuser sees it. Screenshots land in test-artifacts/<test n
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,23 +15,11 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from billing import selectors
 from tests.billing.conftest import reserve
+from tests.conftest import ARTIFACTS
 from tests.personas import Persona
 from tests.stripe_standin import StripeStandIn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Playwright cannot download its own browser here: Debian's Chromium."""
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
-            "args": CHROMIUM_FLAGS}  # fmt: skip
 
 
 def _sign_in(page: Page, user: User, base_url: str) -> None:

@@ -21,30 +21,12 @@ from playwright.sync_api import Page
 
 from accounts import services
 from accounts.models import User
+from tests.conftest import ARTIFACTS
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PERSONA_EMAIL = "erin@example.com"
 PERSONA_PASSWORD = "erin-likes-long-passwords-42"
 
 Screenshot = Callable[[Page, str], Path]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Playwright cannot download its own browser here: use the system's Chromium."""
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
 
 
 @pytest.fixture(scope="session")
