@@ -306,7 +306,7 @@ JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 3)
 # A worker child whose peak memory (its high-water mark, ru_maxrss) passed this is replaced by a
 # fresh one after its job, which costs 2-4 s of CPU to warm up. Measured (README, "Limits"): a
 # warmed child holds ~440 MB (librosa's numba alone ~230), everyday 1080p peaks at ~530 MB and
-# 4K at ~580, and each hands back all but ~20-40 MB. At 512 every 1080p job replaced its child.
+# 4K at ~580, and each hands back all but 20-65 MB. At 512 every 1080p job replaced its child.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("WORKER_MAX_MEMORY_MB", 640) * 1024  # in KiB
 # A running job's worker beats every JOB_HEARTBEAT_S; a job whose beat is quiet for
 # JOB_HEARTBEAT_STALE_S is presumed dead and requeued by the sweep, which runs every
