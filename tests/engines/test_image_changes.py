@@ -149,6 +149,53 @@ def test_it_gives_file2s_box_through_the_alignment_in_feature_mode(folder: Path)
     assert abs(target["y"] - (box["y"] - offset[1])) <= 8, (box, target)
 
 
+# A rotation keeps its black corners when the canvas is not cropped past them: at 12 degrees a
+# 95% crop still holds four black wedges. They lie outside file1 once aligned, except along
+# file1's edge, where the alignment's last pixel of error and the blend of the wedge's edge land.
+TURNED_EDIT = (60, 150, 80, 60)  # x, y, width, height in the 451x300 chelsea: a painted box
+
+
+def turned_and_cropped(image: np.ndarray) -> np.ndarray:
+    return media.center_crop(media.rotated(image, 12), 0.95)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_it_reports_no_change_where_a_turned_copy_leaves_file1_uncovered(
+    folder: Path, suffix: str
+) -> None:
+    photo = np.array(media.photo("chelsea"))
+    first = media.write(folder / "chelsea.png", photo)
+    second = media.write(folder / f"chelsea_turned{suffix}", turned_and_cropped(photo))
+
+    result = compare(first, second, "feature")
+
+    assert result.changes == [], result.changes
+    assert result.summary.endswith("no region differs."), result.summary
+    assert result.similarity >= 95.0
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_it_still_finds_an_edit_inside_a_turned_copy(folder: Path, suffix: str) -> None:
+    photo = np.array(media.photo("chelsea"))
+    x, y, width, height = TURNED_EDIT
+    edited = photo.copy()
+    edited[y : y + height, x : x + width] = (40, 90, 220)
+    first = media.write(folder / "chelsea.png", photo)
+    second = media.write(folder / f"chelsea_turned_edited{suffix}", turned_and_cropped(edited))
+
+    result = compare(first, second, "feature")
+
+    box = result.changes[0]["region"]  # the largest
+    assert box["x"] == pytest.approx(x, abs=6) and box["y"] == pytest.approx(y, abs=6), box
+    assert box["width"] == pytest.approx(width, abs=12), box
+    assert box["height"] == pytest.approx(height, abs=12), box
+    for change in result.changes:  # the edit may break into pieces; nothing lies elsewhere
+        assert_change_shape(change)
+        inside = change["region"]
+        assert x - 6 <= inside["x"] and inside["x"] + inside["width"] <= x + width + 6, inside
+        assert y - 6 <= inside["y"] and inside["y"] + inside["height"] <= y + height + 6, inside
+
+
 # --- the diff image ------------------------------------------------------------------------------
 
 

@@ -86,7 +86,8 @@ def _scales(
 
 @dataclass(frozen=True)
 class Overlap:
-    """file2 warped onto file1 at Wang's SSIM scale: where it covers file1, and how well."""
+    """file2 warped onto file1 at Wang's SSIM scale: where its picture covers file1 (not the fill
+    a rotation left in its corners), and how well."""
 
     small: sizes.Size
     factor: int  # feature pixels per `small` pixel
@@ -101,7 +102,8 @@ def overlap_of(
     first: Picture, gray_a: U8, gray_b: U8, homography: Matrix, ignore: tuple[Box, ...]
 ) -> Overlap | None:
     height, width = gray_a.shape
-    warped, covered = features.warp_into(f32(gray_b), homography, (width, height))
+    picture = features.picture_of(gray_b, homography, (width, height))
+    warped, covered = features.warp_into(f32(gray_b), homography, (width, height), picture)
     factor = max(1, round(min(width, height) / SSIM_TARGET_SIDE))
     small = (max(1, round(width / factor)), max(1, round(height / factor)))
     reference = f32(cv2.resize(gray_a, small, interpolation=cv2.INTER_AREA))

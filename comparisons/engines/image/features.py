@@ -11,6 +11,7 @@ correlating the band-passed overlap, which two different skies of the same colou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -26,6 +27,10 @@ ORB_FEATURES = 2500
 MIN_FEATURE_SIDE = 64  # smaller pictures cannot hold ORB's 31 px patches: pixel mode decides
 LOWE_RATIO = 0.8  # for binary descriptors; SIFT's 0.75 is too strict for Hamming distances
 RANSAC_PX = 4.0
+FILL_LEVEL = 12  # grey levels from pure black or white: a rotation's flat fill, even after JPEG
+FILL_OUTSIDE = 0.75  # of a fill's pixels land outside file1 (a rotated copy's wedges: all but
+# the sliver the alignment's error puts on file1's edge)
+FILL_MARGIN = 3  # feature pixels: how far onto file1 a fill is taken off (the alignment's error)
 
 
 @dataclass(frozen=True)
@@ -90,12 +95,60 @@ def rotation_and_scale(homography: Matrix) -> tuple[float, float]:
     return float(np.degrees(np.arctan2(b, a))), float(np.hypot(a, b))
 
 
-def warp_into(image: F32, homography: Matrix, size: tuple[int, int]) -> tuple[F32, F32]:
-    """file2 warped into file1's frame, and how much of each file1 pixel it covers (0..1)."""
+def warp_into(
+    image: F32, homography: Matrix, size: tuple[int, int], picture: F32 | None = None
+) -> tuple[F32, F32]:
+    """file2 warped into file1's frame, and how much of each file1 pixel its picture covers
+    (0..1): all of file2's frame, or `picture` (1 where file2 holds its picture, see picture_of)."""
     warped = cv2.warpPerspective(image, homography, size, flags=cv2.INTER_LINEAR)
-    ones = np.ones(image.shape[:2], np.float32)
-    covered = cv2.warpPerspective(ones, homography, size, flags=cv2.INTER_LINEAR)
+    if picture is None:
+        picture = np.ones(image.shape[:2], np.float32)
+    covered = cv2.warpPerspective(picture, homography, size, flags=cv2.INTER_LINEAR)
     return f32(warped), f32(covered)
+
+
+def picture_of(gray_b: U8, homography: Matrix, size_a: tuple[int, int]) -> F32 | None:
+    """1 where file2 holds its picture, 0 on the fill a rotation left in its corners (None: no
+    fill). The fill is flat black or white that touches file2's edge and lands mostly outside
+    file1 once aligned. A rotated copy's wedges lie outside file1 but for the last pixel or two
+    of the alignment's error, which would read as a change along file1's edge; only those last
+    pixels are taken off, with the wedge's edge (the rotation blended it with the picture, JPEG
+    rings around it). Flat black or white further into file1 - a white background joined to
+    the fill - is picture, and its changes count."""
+    flats = [gray_b <= FILL_LEVEL, gray_b >= 255 - FILL_LEVEL]
+    flats = [flat for flat in flats if _rim(flat).any()]
+    if not flats:
+        return None
+    size_b = (gray_b.shape[1], gray_b.shape[0])
+    frame_a = np.ones((size_a[1], size_a[0]), np.uint8)
+    flags = cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP  # each file2 pixel looks up file1's frame
+    landing = cv2.warpPerspective(frame_a, homography, size_b, flags=flags) > 0
+    fill = np.zeros(gray_b.shape, bool)
+    for flat in flats:
+        fill |= _edge_runs_outside(flat, landing)
+    margin = np.ones((2 * FILL_MARGIN + 1, 2 * FILL_MARGIN + 1), np.uint8)
+    fill &= cv2.erode(landing.view(np.uint8), margin) == 0  # outside, or on file1's edge
+    if not fill.any():
+        return None
+    fill = cv2.dilate(fill.view(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    return f32(~fill)
+
+
+def _rim(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The values along a picture's four edges."""
+    return np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])
+
+
+def _edge_runs_outside(flat: Mask, landing: Mask) -> Mask:
+    """The connected runs of `flat` that touch the picture's edge and of which at least
+    FILL_OUTSIDE land outside file1 (`landing` is False there)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(flat.view(np.uint8), connectivity=4)
+    outside = np.bincount(labels[~landing], minlength=count)  # the few pixels off file1
+    chosen = np.zeros(count, bool)
+    chosen[_rim(labels)] = True
+    chosen[0] = False  # not flat
+    chosen &= outside >= FILL_OUTSIDE * stats[:, cv2.CC_STAT_AREA]
+    return np.asarray(chosen[labels], bool)
 
 
 def inner_mask(covered: F32) -> Mask:
