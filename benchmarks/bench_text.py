@@ -1,14 +1,23 @@
-"""Text engine benchmark: two ~10,000-word real texts (the GPL-3 and the LGPL-2.1, concatenated,
-and a copy with 2% of its words replaced), compared by the whole engine — decoding, format
-detection, WER and CER through jiwer, hunks — against `jiwer.wer` alone on the same words.
+"""Text engine and text result page benchmark: two ~10,000-word real texts (the GPL-3 and the
+LGPL-2.1, concatenated, and a copy with 2% of its words replaced), compared by the whole
+engine — decoding, format detection, WER and CER through jiwer, hunks — against `jiwer.wer`
+alone on the same words.
 Goal: well under a second.
 
-    .venv/bin/python benchmarks/bench_text.py [--runs N] [--big]
+    .venv/bin/python benchmarks/bench_text.py [--runs N] [--big] [--no-page]
 
 Engine and `jiwer.wer` are measured in alternation, so machine noise (2 shared cores) falls on
 both alike; medians (and the process CPU time, which the neighbours do not inflate) are printed.
 `--big` adds one run on a 10 MB single line (the bounded, anchored alignment). Figures are
 printed, not asserted.
+
+The result page part (skip it with `--no-page`) runs the site in this process on the embedded
+default (SQLite in a temporary folder) with its files on moto's S3 server, as in production:
+the largest texts the page still shows from the files (just under 2 MiB: Python's own modules
+with 60 scattered line edits, and botocore's QuickSight model minified with 40 values edited)
+are compared through the API, then the result page is fetched with the view kept (every visit
+after the first) and, in alternation, with it forgotten (the first visit: read, decode, diff)
+as the baseline. `text.view` alone is timed the same way.
 """
 
 from __future__ import annotations
@@ -58,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--big", action="store_true", help="also time a 10 MB single line")
+    parser.add_argument("--no-page", action="store_true", help="skip the result page")
     args = parser.parse_args()
 
     original = licence("GPL-3") + licence("LGPL-2.1")
@@ -77,6 +87,10 @@ def main() -> None:
         report(engine_times, jiwer_times, result.similarity, result.metrics)
         if args.big:
             big(Path(tmp))
+    if not args.no_page:
+        from benchmarks import bench_text_page
+
+        bench_text_page.main(args.runs)
 
 
 def report(

@@ -53,6 +53,7 @@ from comparisons.errors import (
     UnsupportedType,
 )
 from comparisons.models import Comparison
+from comparisons.results import kept
 from webhooks import services as webhooks
 
 log = logging.getLogger(__name__)
@@ -519,6 +520,7 @@ def comparison_delete(*, comparison_id: uuid.UUID, by: object) -> None:
         # Files first: if the store fails, the row stays and the user can try again.
         storage.folder_delete(comparison_id=comparison.id)
         comparison.delete()
+    kept.forget(comparison_id=comparison_id)  # the view built from the files goes with them
 
 
 # --- housekeeping (periodic tasks) -------------------------------------------------------------

@@ -28,6 +28,11 @@ def _names(comparison: Comparison) -> tuple[str, str] | None:
     return comparison.file_a, comparison.file_b
 
 
+def kept(comparison: Comparison) -> bool:
+    """The uploads are still kept and small enough to show (as far as the row knows)."""
+    return _names(comparison) is not None
+
+
 def texts(comparison: Comparison) -> tuple[str, str] | None:
     """Both files decoded as the text engine reads them; None when they cannot be shown."""
     names = _names(comparison)

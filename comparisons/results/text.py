@@ -11,7 +11,7 @@ from typing import Any
 
 from comparisons.engines.text import structured
 from comparisons.models import Comparison
-from comparisons.results import originals
+from comparisons.results import kept, originals
 from comparisons.results.textdiff import (
     LineDiff,
     Piece,
@@ -73,11 +73,21 @@ def view(comparison: Comparison, changes: list[dict[str, Any]], identical: bool)
     values = [_value_change(change, fmt) for change in changes if "lines" not in change]
     if identical:  # the same words or values: a line diff could only show formatting
         return TextView(fmt, None, from_files=False, values=values)
+    found = kept.view_from_files(comparison, lambda: _from_files(comparison, changes, fmt, values))
+    if found is not None:
+        return found
+    plain = [change for change in changes if "lines" in change]
+    diff = _from_changes(plain) if plain else None
+    return TextView(fmt, diff, from_files=False, values=values)
+
+
+def _from_files(
+    comparison: Comparison, changes: list[dict[str, Any]], fmt: str, values: list[ValueChange]
+) -> TextView | None:
+    """The files line by line with context; None when they cannot be read."""
     texts = originals.texts(comparison)
     if texts is None:
-        plain = [change for change in changes if "lines" in change]
-        diff = _from_changes(plain) if plain else None
-        return TextView(fmt, diff, from_files=False, values=values)
+        return None
     first, second = (_pretty_json(text) for text in texts) if fmt == "json" else texts
     found = TextView(fmt, line_diff(first, second), from_files=True, values=values)
     if fmt == "csv":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from comparisons.engines.textio import align
@@ -101,24 +102,70 @@ def paired(
 
 
 def line_diff(text_a: str, text_b: str, context: int = CONTEXT) -> LineDiff:
-    """The two texts line by line, unchanged runs folded."""
+    """The two texts line by line, unchanged runs folded. Only the rows the page shows are
+    built: a 2 MB file is ~50,000 unchanged lines, nearly all folded away or past MAX_ROWS."""
     lines_a, lines_b = _lines(text_a), _lines(text_b)
-    rows: list[Row] = []
     # lines are the same when their words are (the text engine compares words, not spacing)
     keys_a, keys_b = ([" ".join(line.split()) for line in lines] for lines in (lines_a, lines_b))
-    at_a = at_b = 0  # where the lines not yet shown start: a run of edits is one block
-    for tag, i1, i2, j1, j2 in align(keys_a, keys_b).ops:
+    blocks = _blocks(align(keys_a, keys_b).ops, len(lines_a), len(lines_b))
+    return _limited(_rows(blocks, lines_a, lines_b, context))
+
+
+# A stretch of both files: ("same" | "edit", a_start, a_end, b_start, b_end), 0-based, end
+# exclusive. Unchanged runs are merged and edits are never empty, as `fold` sees its rows.
+Block = tuple[str, int, int, int, int]
+
+
+def _blocks(ops: list[tuple[str, int, int, int, int]], len_a: int, len_b: int) -> list[Block]:
+    blocks: list[Block] = []
+    at_a = at_b = 0  # where the lines not yet placed start: a run of edits is one block
+    for tag, i1, i2, j1, j2 in [*ops, ("equal", len_a, len_a, len_b, len_b)]:
         if tag != "equal":
             continue
-        # everything between the last equal run and this one changed: pair it line by line
-        rows += paired(lines_a[at_a:i1], lines_b[at_b:j1], at_a + 1, at_b + 1)
-        rows += [
-            Row("same", i1 + k + 1, j1 + k + 1, [Piece(_shown(la))], [Piece(_shown(lb))])
-            for k, (la, lb) in enumerate(zip(lines_a[i1:i2], lines_b[j1:j2], strict=True))
-        ]
+        if at_a < i1 or at_b < j1:
+            blocks.append(("edit", at_a, i1, at_b, j1))
+        if i1 < i2:
+            last = blocks[-1] if blocks else None
+            if last and last[0] == "same" and last[2] == i1 and last[4] == j1:
+                blocks[-1] = ("same", last[1], i2, last[3], j2)
+            else:
+                blocks.append(("same", i1, i2, j1, j2))
         at_a, at_b = i2, j2
-    rows += paired(lines_a[at_a:], lines_b[at_b:], at_a + 1, at_b + 1)
-    return _limited(fold(rows, context))
+    return blocks
+
+
+def _rows(
+    blocks: list[Block], lines_a: list[str], lines_b: list[str], context: int
+) -> Iterator[Row]:
+    """What `fold(rows, context)` gives for the rows of these blocks, built one at a time."""
+
+    def same(i: int, j: int, n: int) -> list[Row]:
+        return [
+            Row("same", i + k + 1, j + k + 1, [Piece(_shown(lines_a[i + k]))],
+                [Piece(_shown(lines_b[j + k]))])
+            for k in range(n)
+        ]  # fmt: skip
+
+    for index, (kind, i1, i2, j1, _j2) in enumerate(blocks):
+        if kind == "edit":
+            yield from paired(lines_a[i1:i2], lines_b[j1:_j2], i1 + 1, j1 + 1)
+            continue
+        head, hidden, tail = _split(i2 - i1, index > 0, index < len(blocks) - 1, context)
+        yield from same(i1, j1, head)
+        if hidden:
+            rows = same(i1 + head, j1 + head, hidden) if hidden <= MAX_FOLDED else []
+            yield Row("fold", hidden=rows, count=hidden)
+        yield from same(i2 - tail, _j2 - tail, tail)
+
+
+def _split(length: int, after: bool, before: bool, context: int) -> tuple[int, int, int]:
+    """An unchanged run as the rows kept before its fold, the rows folded, the rows kept after:
+    `context` rows next to a change on each side, the whole run when folding saves nothing."""
+    keep_head = context if after else 0
+    keep_tail = context if before else 0
+    if length <= keep_head + keep_tail + 1:
+        return length, 0, 0
+    return keep_head, length - keep_head - keep_tail, keep_tail
 
 
 def _lines(text: str) -> list[str]:
@@ -138,30 +185,26 @@ def fold(rows: list[Row], context: int = CONTEXT) -> list[Row]:
         end = k
         while end < len(rows) and rows[end].kind == "same":
             end += 1
-        keep_head = context if k > 0 else 0  # after a change
-        keep_tail = context if end < len(rows) else 0  # before the next one
-        run = rows[k:end]
-        if len(run) <= keep_head + keep_tail + 1:
-            folded += run
-        else:
-            hidden = run[keep_head : len(run) - keep_tail]
-            folded += run[:keep_head]
-            unfoldable = hidden if len(hidden) <= MAX_FOLDED else []
-            folded.append(Row("fold", hidden=unfoldable, count=len(hidden)))
-            folded += run[len(run) - keep_tail :]
+        head, hidden, tail = _split(end - k, k > 0, end < len(rows), context)
+        folded += rows[k : k + head]
+        if hidden:
+            run = rows[k + head : k + head + hidden]
+            folded.append(Row("fold", hidden=run if hidden <= MAX_FOLDED else [], count=hidden))
+        folded += rows[end - tail : end]
         k = end
     return folded
 
 
-def _limited(rows: list[Row]) -> LineDiff:
+def _limited(rows: Iterable[Row]) -> LineDiff:
     """At most MAX_ROWS rows (folded ones count), changed lines marked word by word: only these,
     so two unrelated 40,000-line files cost 2,000 word diffs, not 40,000."""
-    total, shown, truncated = 0, rows, False
-    for index, row in enumerate(rows):
+    total, shown, truncated = 0, [], False
+    for row in rows:
         total += 1 + len(row.hidden)
         if total > MAX_ROWS:
-            shown, truncated = rows[:index], True
+            truncated = True
             break
+        shown.append(row)
     for row in shown:
         mark_words(row)
     return LineDiff(shown, truncated=truncated)
