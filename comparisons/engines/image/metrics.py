@@ -102,9 +102,13 @@ def match_tones(reference: F32, image: F32, mask: Mask | None = None) -> F32:
     img = image_levels if mask is None else image_levels[mask]
     if ref.size == 0 or img.size == 0:
         return image
-    ref_cdf = np.cumsum(_histogram(ref)) / ref.size
+    ref_counts = _histogram(ref)
+    present = ref_counts > 0  # only levels the reference has: its CDF is flat elsewhere, and
+    # interpolating over a flat run sent the image's top levels to 255 (an image matched to
+    # itself came back with 200 turned into 255)
+    ref_cdf = (np.cumsum(ref_counts) / ref.size)[present]
     img_cdf = np.cumsum(_histogram(img)) / img.size
-    lut = np.interp(img_cdf, ref_cdf, np.arange(256)).astype(np.float32)
+    lut = np.interp(img_cdf, ref_cdf, np.arange(256)[present]).astype(np.float32)
     return f32(cv2.LUT(image_levels, lut))
 
 
