@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from benchmarks import _server
+from tests.engines.media_texts import edited_lines
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -35,18 +36,7 @@ def stdlib_pair() -> tuple[str, str]:
         parts.append(text)
         size += len(text.encode())
     original = "".join(parts)
-    rng, lines = random.Random(1), original.split("\n")
-    for _ in range(60):
-        k, choice = rng.randrange(len(lines)), rng.random()
-        if choice < 0.7:
-            words = lines[k].split(" ")
-            words[rng.randrange(len(words))] = "EDITED"
-            lines[k] = " ".join(words)
-        elif choice < 0.85:
-            lines.insert(k, f"# a line added before line {k}")
-        else:
-            del lines[k]
-    return original, "\n".join(lines)
+    return original, edited_lines(original, seed=1, edits=60)
 
 
 def minified_json_pair() -> tuple[str, str]:

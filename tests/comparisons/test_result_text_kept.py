@@ -6,7 +6,6 @@ only the rows it shows, with the same result as folding a row for every line."""
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -21,27 +20,12 @@ from comparisons.models import Comparison
 from comparisons.results import kept, textdiff
 from comparisons.results.textdiff import LineDiff, Piece, Row, line_diff, paired
 from tests.engines import media_texts
+from tests.engines.media_texts import edited_lines
 from tests.personas import Persona, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
 STDLIB = Path(json.__file__).parent.parent  # Python's own library: real code, real prose
-
-
-def edited_lines(text: str, seed: int, edits: int) -> str:
-    """Lines changed by a word, inserted and deleted, scattered over the whole text."""
-    rng, lines = random.Random(seed), text.split("\n")
-    for _ in range(edits):
-        k, choice = rng.randrange(len(lines)), rng.random()
-        if choice < 0.7:
-            words = lines[k].split(" ")
-            words[rng.randrange(len(words))] = "edited"
-            lines[k] = " ".join(words)
-        elif choice < 0.85:
-            lines.insert(k, f"# a line added before line {k}")
-        else:
-            del lines[k]
-    return "\n".join(lines)
 
 
 def stdlib_text(*names: str) -> str:

@@ -178,3 +178,19 @@ def mangled(data: bytes, rng: random.Random) -> bytes:
         elif out:
             out[at] = rng.randrange(256)
     return bytes(out)
+
+
+def edited_lines(text: str, seed: int, edits: int) -> str:
+    """Lines changed by a word, inserted and deleted, scattered over the whole text."""
+    rng, lines = random.Random(seed), text.split("\n")
+    for _ in range(edits):
+        k, choice = rng.randrange(len(lines)), rng.random()
+        if choice < 0.7:
+            words = lines[k].split(" ")
+            words[rng.randrange(len(words))] = "edited"
+            lines[k] = " ".join(words)
+        elif choice < 0.85:
+            lines.insert(k, f"# a line added before line {k}")
+        else:
+            del lines[k]
+    return "\n".join(lines)
