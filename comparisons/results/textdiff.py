@@ -146,16 +146,16 @@ def _rows(
             for k in range(n)
         ]  # fmt: skip
 
-    for index, (kind, i1, i2, j1, _j2) in enumerate(blocks):
+    for index, (kind, i1, i2, j1, j2) in enumerate(blocks):
         if kind == "edit":
-            yield from paired(lines_a[i1:i2], lines_b[j1:_j2], i1 + 1, j1 + 1)
+            yield from paired(lines_a[i1:i2], lines_b[j1:j2], i1 + 1, j1 + 1)
             continue
         head, hidden, tail = _split(i2 - i1, index > 0, index < len(blocks) - 1, context)
         yield from same(i1, j1, head)
         if hidden:
             rows = same(i1 + head, j1 + head, hidden) if hidden <= MAX_FOLDED else []
             yield Row("fold", hidden=rows, count=hidden)
-        yield from same(i2 - tail, _j2 - tail, tail)
+        yield from same(i2 - tail, j2 - tail, tail)
 
 
 def _split(length: int, after: bool, before: bool, context: int) -> tuple[int, int, int]:
