@@ -25,7 +25,14 @@ from comparisons.engines.base import Artifact, MediaInfo, Options, Progress, Res
 from comparisons.engines.changes import Change
 from comparisons.engines.video import segments as seg
 from comparisons.engines.video.align import Pairs, find_offset, score_pairs
-from comparisons.engines.video.decode import DecodeStopped, Sampler, Samples, Source, probe
+from comparisons.engines.video.decode import (
+    DecodeStopped,
+    Sampler,
+    Samples,
+    Source,
+    frame_size,
+    probe,
+)
 from comparisons.engines.video.diff import Row, strip_png, worst_rows
 
 SAMPLE_LONG_SIDE = 160  # px: frames are compared at this size (swscale shrinks them while decoding)
@@ -49,9 +56,8 @@ class VideoEngine:
     def compare(self, a: Path, b: Path, options: Options, progress: Progress) -> Result:
         heap.for_frames()
         progress(0.0)
-        info_a = probe(a, "file1")  # its size sets the size both files are sampled at
+        size = sample_size(*frame_size(a, "file1"))  # file1 sets the size both are sampled at
         progress(1.0)
-        size = sample_size(info_a.width or 0, info_a.height or 0)
         samples_a, samples_b = decode_both(a, b, size, progress, self.poll_s)
         result = build_result(samples_a, samples_b)
         progress(100.0)

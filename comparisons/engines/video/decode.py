@@ -17,6 +17,7 @@ from typing import IO, Any
 
 import av
 import av.error
+import cv2
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
@@ -143,6 +144,14 @@ def probe(source: Source, label: str = "The file") -> MediaInfo:
         )
 
 
+def frame_size(source: Source, label: str = "The file") -> tuple[int, int]:
+    """(width, height) as the stream declares them: the container is opened, no frame decoded
+    (half the time of `probe`, which submit has already run on the file)."""
+    with opened(source, label) as container:
+        codec = video_stream(container, label).codec_context
+        return int(codec.width or 0), int(codec.height or 0)
+
+
 def _first_frame(container: Any, stream: Any, label: str) -> Any:
     """One decoded frame, decoded cheaply: with one thread, and keyframes only, which need no
     reference frames (the first frame of an 8192x8192 H.264 file cost 450 MB in full, 190 MB
@@ -258,8 +267,7 @@ class Sampler:
         step = 1.0 / _rate_for(duration)
         interval = 1.0 / (stream_fps(stream) or 25.0)
         clock = _Clock(interval)
-        reformatter = VideoReformatter()  # one scaler context for the whole file, not one per frame
-        width, height = self.size
+        shrink = Shrinker(self.size)
         for frame in _decoded(container, stream, self.label):
             if self.stop.is_set():
                 break
@@ -268,12 +276,52 @@ class Sampler:
                 self.fraction = min(0.99, t / duration)
             if times and t - times[-1] < step - interval / 2:
                 continue  # decoded (later frames need it) but too close to the last one kept
-            small = reformatter.reformat(frame, width, height, "gray", interpolation="AREA")
-            frames.append(small.to_ndarray())
+            frames.append(shrink(frame))
             times.append(t)
             if len(frames) >= 2 * MAX_SAMPLES:  # a lying header: halve the rate, keep memory bound
                 times, frames, step = times[::2], frames[::2], step * 2
         return times, frames
+
+
+# 8-bit formats whose first plane is the luma the comparison keeps, read in place (see Shrinker).
+_LUMA_FIRST = {
+    "yuv420p", "yuv422p", "yuv444p", "yuv440p", "yuv411p", "nv12", "nv21",
+    "yuvj420p", "yuvj422p", "yuvj444p", "yuvj440p",
+}  # fmt: skip
+_FULL_RANGE = 2  # AVCOL_RANGE_JPEG
+# Limited-range luma (16-235) stretched to 0-255, as swscale's conversion to "gray" does.
+_TO_FULL_RANGE = np.clip(np.round((np.arange(256) - 16) * 255 / 219), 0, 255).astype(np.uint8)
+AREA_SAMPLES = 4  # each kept pixel averages at least this many rows and columns of the source
+
+
+class Shrinker:
+    """A decoded frame as a small grayscale array of `size` (width, height), full range.
+
+    Everyday 8-bit YUV frames are shrunk from the decoder's own luma plane, without a copy: every
+    few rows and columns of it (a 1080p frame: every third), then OpenCV's area average, at least
+    AREA_SAMPLES of those to a kept pixel. On 1080p H.264 that is 0.17 ms a frame against
+    swscale's 0.27 ms for its exact area average, a mean difference of 0.35 grey levels; a minute
+    of video keeps 1,800 frames, on the two cores that decode. Other formats (10-bit, RGB,
+    palettes) go through swscale, with one scaler context for the whole file."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self.size = size
+        self.reformatter = VideoReformatter()
+
+    def __call__(self, frame: Any) -> np.ndarray:
+        width, height = self.size
+        if frame.format.name not in _LUMA_FIRST:
+            small = self.reformatter.reformat(frame, width, height, "gray", interpolation="AREA")
+            array: np.ndarray = small.to_ndarray()
+            return array
+        plane = frame.planes[0]
+        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
+        luma = rows[: frame.height, : frame.width]
+        step = max(1, min(frame.width // width, frame.height // height) // AREA_SAMPLES)
+        picked = luma[step // 2 :: step, step // 2 :: step]
+        shrunk: np.ndarray = cv2.resize(picked, (width, height), interpolation=cv2.INTER_AREA)
+        full = frame.format.name.startswith("yuvj") or frame.color_range == _FULL_RANGE
+        return shrunk if full else cv2.LUT(shrunk, _TO_FULL_RANGE)
 
 
 @dataclass
