@@ -292,6 +292,15 @@ def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Produc
         s3.stop()  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class Done:
+    """A job submitted through the API and polled until it was final."""
+
+    upload_s: float  # from the start of the upload to the 202 that queued it
+    total_s: float  # from the start of the upload to the answer that says done
+    body: dict[str, object]  # that answer
+
+
 def submit_and_wait(
     session: requests.Session,
     server: Server,
@@ -299,10 +308,10 @@ def submit_and_wait(
     b: Path,
     timeout: float = 600,
     poll_s: float = 0.1,
-) -> tuple[float, dict[str, object]]:
-    """POST a pair whose comparison runs as a job, poll its status every `poll_s` until it is
-    final: (seconds from the start of the upload to the answer that says done, that answer).
-    Every poll costs the server a request: polling faster than 0.1 s took CPU from the job."""
+) -> Done:
+    """POST a pair whose comparison runs as a job and poll its status every `poll_s` until it is
+    final. Every poll costs the server a request: polling faster than 0.1 s took CPU from the
+    job."""
     started = time.perf_counter()
     with a.open("rb") as file1, b.open("rb") as file2:
         answer = session.post(
@@ -310,6 +319,7 @@ def submit_and_wait(
             headers={"X-API-Key": server.key}, timeout=120,
         )  # fmt: skip
     answer.raise_for_status()
+    uploaded = time.perf_counter() - started
     body = answer.json()
     status_url = f"{server.url}{body['status_url']}"
     while body.get("status") not in ("done", "error"):
@@ -319,4 +329,4 @@ def submit_and_wait(
         body = session.get(status_url, headers={"X-API-Key": server.key}, timeout=30).json()
     if body["status"] != "done":
         raise RuntimeError(f"job failed: {body}")
-    return time.perf_counter() - started, body
+    return Done(upload_s=uploaded, total_s=time.perf_counter() - started, body=body)

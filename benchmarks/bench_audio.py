@@ -126,10 +126,10 @@ def jobs(a: Path, b: Path, count: int) -> tuple[Runs, list[float], list[float], 
             walls, cpus, _ = timed(lambda: decode_floor(a, b), 1)
             floors.append((walls[0], cpus[0]))
             cpu_before = server.worker_cpu_seconds()
-            took, body = submit_and_wait(session, server, a, b)
+            done = submit_and_wait(session, server, a, b)
             worker_cpu += server.worker_cpu_seconds() - cpu_before
-            processing.append(float(cast(float, body["processing_time_ms"])))
-            submit_to_done.append(took)
+            processing.append(float(cast(float, done.body["processing_time_ms"])))
+            submit_to_done.append(done.total_s)
     return floors, processing, submit_to_done, worker_cpu / count
 
 
