@@ -79,3 +79,24 @@ def test_it_ships_a_valid_compose_file():
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_librosas_compiled_kernels_are_cached_where_the_process_can_write() -> None:
+    """numba caches librosa's kernels beside librosa's files unless told otherwise; a process
+    that may not write there (the Docker image's user over a venv owned by root) could not
+    import librosa at all, and every audio job failed. A process that loads diffall caches them
+    in a folder of its own."""
+    show_cache = (
+        "import diffall, tempfile, librosa.core.notation as notation; "
+        "print(getattr(notation, '__o_fold')._cache._cache_path); print(tempfile.gettempdir())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+
+    done = subprocess.run(
+        [sys.executable, "-c", show_cache], env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr
+    cache_path, temporary = done.stdout.split()
+    assert Path(cache_path).is_relative_to(Path(temporary) / f"diffall-numba-{os.getuid()}")
+    assert "site-packages" not in cache_path
