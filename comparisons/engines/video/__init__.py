@@ -35,7 +35,7 @@ from comparisons.engines.video.decode import (
 )
 from comparisons.engines.video.diff import Row, strip_png, worst_rows
 
-SAMPLE_LONG_SIDE = 160  # px: frames are compared at this size (swscale shrinks them while decoding)
+SAMPLE_LONG_SIDE = 160  # px: frames are compared at this size (shrunk as they are decoded)
 DECODE_SHARE = 92.0  # progress percent reached when both files are decoded
 POLL_S = 0.25  # seconds between progress reports while decoding
 # Overlaps covering at least this share of the longer file are not penalised (a trimmed intro is
