@@ -30,7 +30,7 @@ from django.test.utils import override_settings
 
 from diffall.settings import s3_storage
 
-pytest_plugins = ["tests.media", "tests.personas"]
+pytest_plugins = ["tests.media", "tests.personas", "tests.xdist_scheduling"]
 
 RUN_ID = uuid.uuid4().hex[:8]
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -78,37 +78,62 @@ def write_flac_bomb(path: Path, rate: int = 384_000, seconds: float = 59.0) -> P
     return path
 
 
-@pytest.fixture(scope="module")
-def heavy(tmp_path_factory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("heavy")
-    fast = {"preset": "ultrafast"}
-    adversarial = {**fast, "x264-params": ADVERSARIAL_X264}
-    largest = dict(size=(4096, 2160), frames=20, fps=10, pix_fmt="yuv420p10le", options=adversarial)
-    return {
-        "h264_8192": write_video(
-            folder / "h264_8192.mp4", "libx264", (8192, 8192), 2, options=fast
-        ),
-        # (B-frames off: the MP4 muxer sometimes refuses 2-frame x265 output with them)
-        "hevc_8k": write_video(
-            folder / "hevc_8k.mp4", "libx265", (7680, 4320), 2,
-            options={**fast, "x265-params": "log-level=error:bframes=0"},
-        ),
-        "uhd_444_10bit": write_video(
-            folder / "uhd_444.mp4", "libx264", (3840, 2160), 2, pix_fmt="yuv444p10le",
-            options=fast,
-        ),
-        "largest_a": write_video(folder / "largest_a.mp4", "libx264", **largest),
-        "largest_b": write_video(folder / "largest_b.mp4", "libx264", shift=3, **largest),
-        "flac_bomb": write_flac_bomb(folder / "bomb.flac"),
-        # everyday 1080p: x264 with B-frames and reference frames as cameras and editors use them
-        **{
-            f"hd_{name}": write_video(
-                folder / f"hd_{name}.mp4", "libx264", (1920, 1080), 60, fps=30, shift=shift,
-                options={"preset": "faster"},
-            )
-            for shift, name in enumerate("ab")
-        },
-    }  # fmt: skip
+def _everyday_1080p(path: Path, shift: int) -> Path:
+    """x264 with B-frames and reference frames as cameras and editors use them."""
+    return write_video(
+        path, "libx264", (1920, 1080), 60, fps=30, shift=shift, options={"preset": "faster"}
+    )
+
+
+_FAST = {"preset": "ultrafast"}
+_LARGEST = dict(
+    size=(4096, 2160), frames=20, fps=10, pix_fmt="yuv420p10le",
+    options={**_FAST, "x264-params": ADVERSARIAL_X264},
+)  # fmt: skip
+HEAVY: dict[str, Callable[[Path], Path]] = {
+    "h264_8192": lambda folder: write_video(
+        folder / "h264_8192.mp4", "libx264", (8192, 8192), 2, options=_FAST
+    ),
+    # (B-frames off: the MP4 muxer sometimes refuses 2-frame x265 output with them)
+    "hevc_8k": lambda folder: write_video(
+        folder / "hevc_8k.mp4", "libx265", (7680, 4320), 2,
+        options={**_FAST, "x265-params": "log-level=error:bframes=0"},
+    ),
+    "uhd_444_10bit": lambda folder: write_video(
+        folder / "uhd_444.mp4", "libx264", (3840, 2160), 2, pix_fmt="yuv444p10le",
+        options=_FAST,
+    ),
+    "largest_a": lambda folder: write_video(folder / "largest_a.mp4", "libx264", **_LARGEST),
+    "largest_b": lambda folder: write_video(
+        folder / "largest_b.mp4", "libx264", shift=3, **_LARGEST
+    ),
+    "flac_bomb": lambda folder: write_flac_bomb(folder / "bomb.flac"),
+    "hd_a": lambda folder: _everyday_1080p(folder / "hd_a.mp4", shift=0),
+    "hd_b": lambda folder: _everyday_1080p(folder / "hd_b.mp4", shift=1),
+}  # fmt: skip
+
+
+class HeavyMedia:
+    """The inputs above by name, each written the first time a test asks for it. The refused
+    and the measured tests use different files and may run in different pytest-xdist processes
+    (tests/xdist_scheduling.py): each process writes only the files its tests use."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.written: dict[str, Path] = {}
+
+    def __getitem__(self, name: str) -> Path:
+        if name not in self.written:
+            self.written[name] = HEAVY[name](self.folder)
+        return self.written[name]
+
+
+@pytest.fixture(scope="session")
+def heavy(tmp_path_factory: pytest.TempPathFactory) -> HeavyMedia:
+    """Session-wide, so a file is written once even if this module's tests do not run in one
+    stretch (the refused ones run with the database tests, the measured ones with the
+    transactional tests, as pytest-django orders them)."""
+    return HeavyMedia(tmp_path_factory.mktemp("heavy"))
 
 
 # --- refused at submit ----------------------------------------------------------------------
