@@ -15,8 +15,10 @@ of its own, so one test's requests never count against another's rate limit.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,6 +26,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -207,20 +210,35 @@ def run(command: Sequence[str | Path], **extra: str) -> str:
     return done.stdout
 
 
+@contextmanager
+def client_build_lock() -> Iterator[None]:
+    """Building client/ writes into that folder (pip's build/ and src/*.egg-info; `make client`
+    deletes build/ and dist/ first): one build at a time among this run's pytest-xdist processes
+    and any other run in this checkout."""
+    path = ROOT / "var" / "client-build.lock"
+    path.parent.mkdir(exist_ok=True)
+    with path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
 @pytest.fixture(scope="session")
 def clean_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A virtualenv without system site-packages and with only `pip install ./client` in it
     (pip fetches requests and rich from the package index)."""
     venv = tmp_path_factory.mktemp("clean") / "venv"
     run([sys.executable, "-m", "venv", venv])
-    run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", ROOT / "client"])
+    with client_build_lock():
+        run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", ROOT / "client"])
     return venv
 
 
 @pytest.fixture(scope="session")
-def client_wheel() -> Path:
-    """The client's wheel, built by `make client` (with this venv's pip)."""
-    run(["make", "-C", ROOT, "client", f"BIN={Path(sys.executable).parent}"])
-    wheels = list((ROOT / "client" / "dist").glob("*.whl"))
-    assert len(wheels) == 1, wheels
-    return wheels[0]
+def client_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The client's wheel, built by `make client` (with this venv's pip), and copied out of
+    client/dist/, which the next build empties."""
+    with client_build_lock():
+        run(["make", "-C", ROOT, "client", f"BIN={Path(sys.executable).parent}"])
+        wheels = list((ROOT / "client" / "dist").glob("*.whl"))
+        assert len(wheels) == 1, wheels
+        return Path(shutil.copy(wheels[0], tmp_path_factory.mktemp("wheel")))
