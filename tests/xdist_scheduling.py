@@ -5,12 +5,13 @@ back), then the transactional ones (which empty every table after each test, and
 rows the migrations made: the Sales group, the site's name), then those without a database. Each
 xdist process has a database of its own, so that order must hold within each process.
 
-pytest-xdist's loadfile gives each process whole test files, largest file first. A file that
-mixes database and transactional tests then runs its transactional ones before other files'
-database tests in the same process, and test_sales_role.py's check of the migrated Sales group
-can find it gone. Here a work unit is a file's stretch of tests of one kind: the stretches go out
-in pytest-django's order, and each process takes them in that order, so each process runs its
-database tests before its transactional ones, as one process does.
+pytest-xdist's loadfile gives each process whole test files, the file with the most tests
+first, so a process runs transactional tests before other files' database tests: measured on
+2026-12-03 (`-n 2`), test_sales_role.py's check of the migrated Sales group then found no group
+and failed. Here a work unit is a file's stretch of tests of one kind (a file of both kinds has
+two), the units go out in pytest-django's order and each process takes them in that order, so
+each process runs its database tests before its transactional ones, as one process does. The
+suite passed so, and took no longer: 537 s and 510 s against 544 s for plain loadfile.
 
 Registered by tests/conftest.py; used only with `--dist loadfile`.
 """
