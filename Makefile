@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
+# pytest-xdist processes for `make test`; TEST_WORKERS=0 runs the suite in this one process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format bench client clean
 
@@ -29,14 +31,15 @@ run: $(VENV)/.installed-run
 	scripts/run.sh
 
 ## Install what the suite needs, make sure PostgreSQL/Redis/Chromium are there, lint, type-check
-## every app (mypy --strict), run the suite.
+## every app (mypy --strict), run the suite on TEST_WORKERS pytest-xdist processes, which take the
+## test files in the order tests/xdist_scheduling.py gives them.
 test: $(VENV)/.installed-test
 	scripts/test-services.sh
 	$(MAKE) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
