@@ -88,9 +88,9 @@ def main() -> None:
         if args.big:
             big(Path(tmp))
     if not args.no_page:
-        from benchmarks import bench_text_page
+        from benchmarks import _text_page
 
-        bench_text_page.main(args.runs)
+        _text_page.main(args.runs)
 
 
 def report(
