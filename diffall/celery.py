@@ -4,6 +4,7 @@ so results are ignored and there is no result backend to run."""
 import logging
 import os
 import resource
+import time
 
 from celery import Celery
 from celery.signals import task_postrun, worker_process_init
@@ -41,10 +42,17 @@ log = logging.getLogger(__name__)
 
 @worker_process_init.connect  # type: ignore[untyped-decorator]
 def _warm_engines(**_: object) -> None:
-    """Pay for heavy imports (cv2, av, librosa + numba) once per worker process, not per job."""
+    """Pay for heavy imports (cv2, av, librosa + numba) once per worker process, not per job.
+    The process takes its first job after this: the log says how long that took (numba's
+    compiling, when its cache is cold, is most of it)."""
     from comparisons.engines import warm_up
 
+    started = time.perf_counter()
     warm_up()
+    log.info(
+        "engines warmed in %.1f s; this worker process takes jobs now",
+        time.perf_counter() - started,
+    )
 
 
 @task_postrun.connect  # type: ignore[untyped-decorator]
