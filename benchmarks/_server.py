@@ -115,10 +115,12 @@ def running_server(
         port = _free_port()
         processes = [subprocess.Popen(gunicorn(port, workers), cwd=ROOT, env=env)]
         if celery:
-            processes.append(subprocess.Popen(celery_worker(), cwd=ROOT, env=env))
+            processes.append(start_celery_worker(env, Path(tmp) / "worker.log"))
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_healthy(url)
+            if celery:
+                wait_until_warm(processes[1], Path(tmp) / "worker.log")
             worker = processes[1].pid if celery else None
             yield Server(
                 url=url, key=key, pid=processes[0].pid, worker_pid=worker, storage_pid=moto_pid
@@ -130,13 +132,39 @@ def running_server(
                 process.wait(20)
 
 
+WORKER_PROCESSES = 2
+
+
 def celery_worker() -> list[str]:
-    """A worker as `make run` and production start one (both queues, concurrency 2)."""
+    """A worker as `make run` and production start one (both queues, concurrency 2), logging
+    at INFO as docker/compose.yml's does: its processes say when they are warm."""
     return [
         str(BIN / "celery"), "-A", "diffall", "worker", "--queues", "default,media",
-        "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-        "--without-heartbeat",
+        "--concurrency", str(WORKER_PROCESSES), "--loglevel", "INFO", "--without-gossip",
+        "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
+
+
+def start_celery_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """The worker, its output in `log` at INFO (the level its warm-up is reported at)."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            celery_worker(), cwd=ROOT, env={**env, "LOG_LEVEL": "INFO"}, stdout=out, stderr=out
+        )
+
+
+def wait_until_warm(worker: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> None:
+    """Until each worker process has logged that its engines are warm (diffall/celery.py). The
+    main process answers at once, but its children spend seconds of CPU warming up (minutes of
+    numba compiling on a cold cache): measured beside a benchmark, that is the benchmark's time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited with {worker.returncode}: see {log}")
+        if log.read_text(errors="replace").count("takes jobs now") >= WORKER_PROCESSES:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"the Celery worker's processes did not warm up in {timeout:.0f} s")
 
 
 @contextmanager
@@ -276,9 +304,11 @@ def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Produc
             raw_keys.append(created.stdout.strip().splitlines()[-1])
         port = _free_port()
         processes.append(subprocess.Popen(gunicorn(port, web_workers), cwd=ROOT, env=env))
-        processes.append(subprocess.Popen(celery_worker(), cwd=ROOT, env=env))
+        log = Path(tempfile.mkdtemp(prefix="diffall-load-")) / "worker.log"
+        processes.append(start_celery_worker(env, log))
         url = f"http://127.0.0.1:{port}"
         _wait_healthy(url, timeout=120)
+        wait_until_warm(processes[-1], log)
         yield Production(url=url, keys=raw_keys, workers=web_workers)
     finally:
         for process in processes:
