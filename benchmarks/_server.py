@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -291,6 +292,7 @@ def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Produc
         "STATIC_MANIFEST": "false",
     }
     processes: list[subprocess.Popen[bytes]] = []
+    logs = Path(tempfile.mkdtemp(prefix="diffall-load-"))
     try:
         manage = [str(BIN / "python"), "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
@@ -304,7 +306,7 @@ def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Produc
             raw_keys.append(created.stdout.strip().splitlines()[-1])
         port = _free_port()
         processes.append(subprocess.Popen(gunicorn(port, web_workers), cwd=ROOT, env=env))
-        log = Path(tempfile.mkdtemp(prefix="diffall-load-")) / "worker.log"
+        log = logs / "worker.log"
         processes.append(start_celery_worker(env, log))
         url = f"http://127.0.0.1:{port}"
         _wait_healthy(url, timeout=120)
@@ -320,6 +322,7 @@ def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Produc
                 process.kill()
         _database(tag, drop=True)
         s3.stop()  # type: ignore[attr-defined]
+        shutil.rmtree(logs, ignore_errors=True)
 
 
 @dataclass(frozen=True)
