@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -229,31 +228,34 @@ class Production:
     url: str
     keys: list[str]
     workers: int
+    pid: int  # gunicorn's master
+    worker_pid: int  # the Celery worker's main process
+    storage_pid: int  # moto's S3 server
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by each part of the setup on this machine (user + system). The
+        database and Redis servers are shared with anything else running here; this process is
+        the benchmark's clients."""
+        return {
+            "gunicorn": tree_cpu_seconds(self.pid),
+            "S3 (moto)": tree_cpu_seconds(self.storage_pid),
+            "PostgreSQL": sum(_cpu_seconds(pid) for pid in _named("postgres")),
+            "Redis": sum(_cpu_seconds(pid) for pid in _named("redis-server")),
+            "Celery": tree_cpu_seconds(self.worker_pid),
+            "clients": _cpu_seconds(os.getpid()),
+        }
 
 
-def _s3() -> tuple[object, dict[str, str]]:
-    import logging
-
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per S3 request otherwise
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    env = {
-        "AWS_STORAGE_BUCKET_NAME": "diffall-bench",
-        "AWS_S3_ENDPOINT_URL": f"http://{host}:{port}",
-        "AWS_S3_REGION_NAME": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-    }
-    boto3.client(
-        "s3", endpoint_url=env["AWS_S3_ENDPOINT_URL"], region_name="us-east-1",
-        aws_access_key_id="bench", aws_secret_access_key="bench",
-    ).create_bucket(Bucket="diffall-bench")  # fmt: skip
-    return server, env
+def _named(command: str) -> list[int]:
+    """The live processes whose command name is `command`."""
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == command:
+                found.append(int(comm.parent.name))
+        except OSError:  # gone meanwhile
+            continue
+    return found
 
 
 def _database(name: str, *, drop: bool = False) -> None:
@@ -268,61 +270,65 @@ def _database(name: str, *, drop: bool = False) -> None:
 @contextmanager
 def production_server(*, web_workers: int = 3, keys: int = 8) -> Iterator[Production]:
     """The production setup on this machine: gunicorn with `web_workers` workers on PostgreSQL
-    (a database of its own), Redis (a key prefix of its own), moto's S3 server and a Celery
-    worker (concurrency 2) for video and audio jobs. Rate limits are off."""
+    (a database of its own), Redis (a key prefix of its own), moto's S3 server (a process of its
+    own, as in `running_server`: in the benchmark's own process it shared one GIL with the
+    clients) and a Celery worker (concurrency 2) for video and audio jobs. Rate limits are off."""
     tag = f"bench_{os.getpid()}"
-    s3, s3_env = _s3()
-    _database(tag)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
-        **s3_env,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{tag}",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "CACHE_KEY_PREFIX": tag,
-        "CELERY_BROKER_KEYPREFIX": f"{tag}:",
-        "RATELIMIT_ENABLE": "false",
-        "LOG_LEVEL": "WARNING",
-        "API_KEY_PEPPER": os.environ.get("API_KEY_PEPPER", "bench-pepper"),
-        # as production runs: DEBUG off (with it on, Django also records every query), behind a
-        # proxy that ends TLS, so no redirect to https; the API serves no static files
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATIC_MANIFEST": "false",
-    }
-    processes: list[subprocess.Popen[bytes]] = []
-    logs = Path(tempfile.mkdtemp(prefix="diffall-load-"))
-    try:
-        manage = [str(BIN / "python"), "manage.py"]
-        subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)  # fmt: skip
-        raw_keys = []
-        for i in range(keys):
-            created = subprocess.run(
-                [*manage, "create_api_key", f"load{i}@diffall.local", "--credits", "100000"],
-                cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    with (
+        _storage("s3") as (s3_env, moto_pid),
+        tempfile.TemporaryDirectory(prefix="diffall-load-") as logs,
+    ):
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+            **s3_env,
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{tag}",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "CACHE_KEY_PREFIX": tag,
+            "CELERY_BROKER_KEYPREFIX": f"{tag}:",
+            "RATELIMIT_ENABLE": "false",
+            "LOG_LEVEL": "WARNING",
+            "API_KEY_PEPPER": os.environ.get("API_KEY_PEPPER", "bench-pepper"),
+            # as production runs: DEBUG off (with it on, Django also records every query), behind
+            # a proxy that ends TLS, so no redirect to https; the API serves no static files
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "STATIC_MANIFEST": "false",
+        }
+        _database(tag)
+        processes: list[subprocess.Popen[bytes]] = []
+        try:
+            manage = [str(BIN / "python"), "manage.py"]
+            subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
+                           capture_output=True)  # fmt: skip
+            raw_keys = []
+            for i in range(keys):
+                created = subprocess.run(
+                    [*manage, "create_api_key", f"load{i}@diffall.local", "--credits", "100000"],
+                    cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+                )  # fmt: skip
+                raw_keys.append(created.stdout.strip().splitlines()[-1])
+            port = _free_port()
+            processes.append(subprocess.Popen(gunicorn(port, web_workers), cwd=ROOT, env=env))
+            log = Path(logs) / "worker.log"
+            processes.append(start_celery_worker(env, log))
+            url = f"http://127.0.0.1:{port}"
+            _wait_healthy(url, timeout=120)
+            wait_until_warm(processes[-1], log)
+            yield Production(
+                url=url, keys=raw_keys, workers=web_workers, pid=processes[0].pid,
+                worker_pid=processes[1].pid, storage_pid=moto_pid or 0,
             )  # fmt: skip
-            raw_keys.append(created.stdout.strip().splitlines()[-1])
-        port = _free_port()
-        processes.append(subprocess.Popen(gunicorn(port, web_workers), cwd=ROOT, env=env))
-        log = logs / "worker.log"
-        processes.append(start_celery_worker(env, log))
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, timeout=120)
-        wait_until_warm(processes[-1], log)
-        yield Production(url=url, keys=raw_keys, workers=web_workers)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        _database(tag, drop=True)
-        s3.stop()  # type: ignore[attr-defined]
-        shutil.rmtree(logs, ignore_errors=True)
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            _database(tag, drop=True)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ server, a Celery worker) under concurrent clients, each with its own API key.
 
 For images (800x500 photo pairs), texts (two 10 KB licence texts) and audio jobs (two 4-second
 recordings, submit to done) it prints comparisons per second and p50/p95/p99 latency at each
-level of concurrency, with the machine's core count and load. Target (issue 15): >= 25 image
+level of concurrency, with the machine's core count and load, and under each level the CPU time
+each part of the setup spent per comparison (gunicorn, moto's S3 server, PostgreSQL, Redis, the
+Celery worker, and this process's clients). Target (issue 15): >= 25 image
 comparisons a second at p95 < 500 ms. Figures are printed, not asserted.
 """
 
@@ -99,6 +101,15 @@ def _level(server: Production, run: Request, clients: int, seconds: float) -> li
     return latencies
 
 
+def _cpu_line(spent: dict[str, float], done: int, elapsed: float) -> str:
+    """Where the machine's CPU went during a level, in ms per comparison, and how busy its cores
+    were: what limits the rate on this machine, and which part is ours."""
+    each = {name: seconds * 1000 / max(done, 1) for name, seconds in spent.items()}
+    parts = ", ".join(f"{name} {ms:.0f}" for name, ms in each.items())
+    busy = sum(spent.values()) / (elapsed * (os.cpu_count() or 1))
+    return f"{'':14} CPU ms each: {parts}; cores {busy:.0%} busy"
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
@@ -132,9 +143,10 @@ def main() -> None:
                 _level(server, run, max(levels), args.warmup)
                 everything: list[float] = []
                 for clients in levels:
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), server.cpu_seconds()
                     latencies = _level(server, run, clients, args.seconds)
                     elapsed = time.perf_counter() - started
+                    spent = {k: v - cpu[k] for k, v in server.cpu_seconds().items()}
                     everything += latencies
                     rate, p95 = len(latencies) / elapsed, _pct(latencies, 0.95)
                     print(
@@ -143,6 +155,7 @@ def main() -> None:
                         f"{p95:>8.0f} {_pct(latencies, 0.99):>8.0f}",
                         flush=True,
                     )
+                    print(_cpu_line(spent, len(latencies), elapsed), flush=True)
                     if media_type == "image" and p95 < P95_LIMIT_MS and rate > (best or (0, 0))[0]:
                         best = (rate, clients)
                 print(f"{'':6} median over all levels: "
