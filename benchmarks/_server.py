@@ -63,12 +63,16 @@ def _children(pid: int) -> list[int]:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """utime + stime of a live process, from /proc (0 when it is gone)."""
+    """CPU time of a live process and of its children that have ended (their time is added to
+    their parent's once it has waited for them), from /proc; 0 when it is gone. With the ended
+    children counted, a tree's total only grows: a PostgreSQL backend that closes, or a worker
+    that gunicorn replaces, keeps its time in the sum."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
 
 
 def gunicorn(port: int, workers: int) -> list[str]:
@@ -239,23 +243,27 @@ class Production:
         return {
             "gunicorn": tree_cpu_seconds(self.pid),
             "S3 (moto)": tree_cpu_seconds(self.storage_pid),
-            "PostgreSQL": sum(_cpu_seconds(pid) for pid in _named("postgres")),
-            "Redis": sum(_cpu_seconds(pid) for pid in _named("redis-server")),
+            "PostgreSQL": sum(tree_cpu_seconds(pid) for pid in _roots("postgres")),
+            "Redis": sum(tree_cpu_seconds(pid) for pid in _roots("redis-server")),
             "Celery": tree_cpu_seconds(self.worker_pid),
             "clients": _cpu_seconds(os.getpid()),
         }
 
 
-def _named(command: str) -> list[int]:
-    """The live processes whose command name is `command`."""
-    found = []
-    for comm in Path("/proc").glob("[0-9]*/comm"):
+def _roots(command: str) -> list[int]:
+    """The live processes named `command` whose parent is not: a server's main process (the
+    postmaster), whose tree holds its backends."""
+    named = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if comm.read_text().strip() == command:
-                found.append(int(comm.parent.name))
-        except OSError:  # gone meanwhile
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):  # gone meanwhile
             continue
-    return found
+        named[int(stat.parent.name)] = (name, int(rest.split()[1]))
+    return [
+        pid for pid, (name, parent) in named.items()
+        if name == command and named.get(parent, ("", 0))[0] != command
+    ]  # fmt: skip
 
 
 def _database(name: str, *, drop: bool = False) -> None:
