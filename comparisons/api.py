@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from accounts.authentication import ApiKeyAuthentication, ApiKeyView
 from accounts.models import User
-from comparisons import idempotency, inputs, selectors, services, storage
+from comparisons import idempotency, inputs, selectors, services
 from comparisons.engines import REGISTRY
 from comparisons.errors import BadRequest, InvalidIgnoreRegions, InvalidMode, InvalidThreshold
 from comparisons.models import Comparison
@@ -164,6 +164,8 @@ class CompareView(ApiView):
             mode=options.get("mode"), threshold=options.get("threshold"),
             ignore_regions=options.get("ignore_regions", ()),
             callback_url=options.get("callback_url") or "",
+            # the diff image only when this answer is it; otherwise drawn when first fetched
+            diff_image_now=bool(options.get("blob")),
         )  # fmt: skip
         return _answer(comparison, blob=bool(options.get("blob"))), comparison.id
 
@@ -240,7 +242,12 @@ def _answer(comparison: Comparison, *, blob: bool) -> Response | HttpResponse:
 
 
 def _png(comparison: Comparison) -> HttpResponse:
-    data = storage.read(name=comparison.diff_file)
+    data = services.comparison_diff_png(comparison=comparison)
+    if data is None:
+        raise ApiError(
+            404, "not_found",
+            "This comparison's diff image was never drawn, and its files have been deleted since.",
+        )  # fmt: skip
     response = HttpResponse(data, content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="diff-{comparison.id}.png"'
     return response

@@ -58,6 +58,8 @@ from webhooks import services as webhooks
 
 log = logging.getLogger(__name__)
 
+DIFF_IMAGE = "diff.png"  # the artifact the API serves at /api/v1/compare/<job_id>/diff.png
+
 
 @dataclass(frozen=True)
 class InputFile:
@@ -100,9 +102,16 @@ def comparison_submit(
     ignore_regions: tuple[ignoring.Box, ...] = (),
     source: str = Comparison.Source.API,
     callback_url: str = "",
+    diff_image_now: bool = True,
 ) -> Comparison:
     """Check both inputs, reserve a credit, store the files and create the job. Image, subtitle
-    and text comparisons run here and come back finished; video and audio are queued."""
+    and text comparisons run here and come back finished; video and audio are queued.
+
+    `diff_image_now=False` (the API, unless it answers with the PNG itself): a comparison answered
+    at once does not store its diff image; it is drawn again from the stored inputs on first
+    request (`comparison_diff_png`). Most API callers never fetch it (`diffall check` saves the
+    failed pairs' only), and storing it took about a tenth of an image comparison's CPU under
+    load (README, "Performance")."""
     checked = _check_inputs(file_a, file_b)
     spec = spec_of(checked.media_type)
     mode = _check_mode(spec, mode)
@@ -140,8 +149,9 @@ def comparison_submit(
     # an account out of credits stores nothing at all).
     with _inputs_stored_meanwhile(comparison, file_a, file_b) as inputs_stored:
         return _run(
-            comparison, local_a=file_a.path, local_b=file_b.path, inputs_stored=inputs_stored
-        )
+            comparison, local_a=file_a.path, local_b=file_b.path, inputs_stored=inputs_stored,
+            diff_image_now=diff_image_now,
+        )  # fmt: skip
 
 
 def _check_inputs(file_a: InputFile, file_b: InputFile) -> Checked:
@@ -340,6 +350,7 @@ def _run(
     local_b: Path | None = None,
     retry_transient: bool = False,
     inputs_stored: Callable[[], None] = lambda: None,
+    diff_image_now: bool = True,
 ) -> Comparison:
     """Run the engine on a job this attempt holds (`comparison.lease`) and record the outcome.
     `inputs_stored` waits for inputs still being stored (a comparison answered at once): a job
@@ -360,7 +371,8 @@ def _run(
             inputs_stored()
             # Saving the result (the diff image goes to S3) can fail too: it fails the job, with
             # a refund, like any other error — never a 500 or a job left processing.
-            return _finish(comparison, result, elapsed_s=time.monotonic() - started)
+            elapsed_s = time.monotonic() - started
+            return _finish(comparison, result, elapsed_s=elapsed_s, diff_image_now=diff_image_now)
     except StorageUnavailable as exc:
         return fail(exc.code, exc.detail)
     except EngineError as exc:
@@ -445,13 +457,19 @@ def _progress_writer(comparison_id: uuid.UUID, min_interval_s: float = 0.2) -> P
     return report
 
 
-def _finish(comparison: Comparison, result: Result, *, elapsed_s: float) -> Comparison:
+def _finish(
+    comparison: Comparison, result: Result, *, elapsed_s: float, diff_image_now: bool = True
+) -> Comparison:
     diff_file = ""
     for artifact in result.artifacts:
+        if artifact.name == DIFF_IMAGE and not diff_image_now:
+            # named now, drawn again from the inputs on first request (`comparison_diff_png`)
+            diff_file = storage.artifact_name(comparison_id=comparison.id, name=DIFF_IMAGE)
+            continue
         name = storage.artifact_save(
             comparison_id=comparison.id, name=artifact.name, data=artifact.data
         )
-        if artifact.name == "diff.png":
+        if artifact.name == DIFF_IMAGE:
             diff_file = name
     # Never identical with a change listed; an engine that has not decided (None) is identical
     # only when it lists nothing and scores 100.
@@ -505,6 +523,53 @@ def comparison_fail(
     return comparison
 
 
+# --- the diff image, drawn on first request ----------------------------------------------------
+
+
+def comparison_diff_png(*, comparison: Comparison) -> bytes | None:
+    """The comparison's diff image as PNG bytes; None when it has none (a text comparison), or it
+    was never stored and its inputs are gone. One not stored yet is drawn by running the engine
+    again on the stored inputs with the same options (the same picture, byte for byte), then
+    stored, so later requests only read it. Two first requests at once both draw it; they store
+    the same bytes."""
+    if not comparison.diff_file or comparison.status != Comparison.Status.DONE:
+        return None
+    try:
+        return storage.read(name=comparison.diff_file)
+    except FileNotFoundError:
+        pass
+    if comparison.files_purged_at is not None:
+        return None
+    try:
+        with _local_inputs(comparison, None, None) as (path_a, path_b):
+            result = get_engine(comparison.media_type).compare(
+                path_a, path_b, _options(comparison), _no_progress
+            )
+    except (EngineError, FileNotFoundError):
+        log.warning("could not draw the diff image of %s", comparison.id, exc_info=True)
+        return None
+    drawn = next((a.data for a in result.artifacts if a.name == DIFF_IMAGE), None)
+    if drawn is not None:
+        storage.artifact_save(comparison_id=comparison.id, name=DIFF_IMAGE, data=drawn)
+    return drawn
+
+
+def _diff_image_kept(comparison: Comparison) -> bool:
+    """Before its inputs are purged: the diff image stored, drawn now if it never was (it cannot
+    be drawn once they are gone). False when the store failed: the inputs stay for next time."""
+    if not comparison.diff_file:
+        return True
+    try:
+        try:
+            storage.size(name=comparison.diff_file)
+        except FileNotFoundError:
+            comparison_diff_png(comparison=comparison)
+    except StorageUnavailable:
+        log.warning("diff image of %s not stored; its inputs are kept", comparison.id)
+        return False
+    return True
+
+
 # --- delete -------------------------------------------------------------------------------------
 
 
@@ -540,7 +605,9 @@ def uploads_purge(*, now: datetime | None = None) -> int:
         status__in=[Comparison.Status.DONE, Comparison.Status.ERROR]
     )
     purged = 0
-    for comparison in old.only("id", "media_type", "file_a", "file_b", "files_purged_at"):
+    for comparison in old.iterator():
+        if not _diff_image_kept(comparison):
+            continue
         thumbnails.thumbnails_make(comparison=comparison)  # the History page keeps its previews
         _delete_inputs(comparison)
         Comparison.objects.filter(id=comparison.id).update(files_purged_at=now)

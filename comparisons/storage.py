@@ -127,9 +127,14 @@ def _linked(path: Path, name: str) -> bool:
     return True
 
 
+def artifact_name(*, comparison_id: uuid.UUID, name: str) -> str:
+    """The storage name of a file a comparison produced ("diff.png"), stored or still to be."""
+    return _key(comparison_id, name)
+
+
 @_translated
 def artifact_save(*, comparison_id: uuid.UUID, name: str, data: bytes) -> str:
-    return _save(_key(comparison_id, name), data)
+    return _save(artifact_name(comparison_id=comparison_id, name=name), data)
 
 
 def local_path(*, name: str) -> Path | None:

@@ -32,7 +32,9 @@ def stored(s3_server, comparison_id: str) -> list[str]:  # type: ignore[no-untyp
 
 @pytest.fixture
 def image_job(alice: Persona, images: dict) -> str:
+    """An API comparison whose diff image has been fetched (so drawn and stored)."""
     body = alice.compare(images["astronaut"], images["astronaut_edited"]).json()
+    assert alice.client.get(body["diff_url"]).status_code == 200
     return str(body["job_id"])
 
 

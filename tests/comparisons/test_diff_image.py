@@ -1,10 +1,20 @@
 """The diff image: `blob=true` in the query string answers the PNG itself, and a text comparison
-has no diff.png (404 in the error shape)."""
+has no diff.png (404 in the error shape). An image comparison answered through the API stores no
+diff image; the first request for it draws it from the stored inputs (the same picture a website
+comparison stores at once) and stores it, and the upload purge draws any missing one before it
+deletes the inputs."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from billing import selectors as billing
+from comparisons import services, storage
+from comparisons.errors import StorageUnavailable
+from comparisons.models import Comparison
 from tests.comparisons.refusals import COMPARE, assert_error
 
 pytestmark = pytest.mark.usefixtures("no_job_left_unfinished")
@@ -21,3 +31,64 @@ def test_it_answers_the_diff_png_for_blob_true_in_the_query_string(alice, images
 def test_it_answers_404_for_the_diff_png_of_a_text_job(alice, texts):
     job = alice.compare(texts["apache"], texts["apache_edited"]).json()["job_id"]
     assert_error(alice.client.get(f"{COMPARE}/{job}/diff.png"), 404, "not_found")
+
+
+def _stored(name: str) -> bool:
+    try:
+        storage.size(name=name)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"ignore_regions": '[{"x":0,"y":0,"width":40,"height":40}]'}]
+)
+def test_an_api_comparison_draws_its_diff_image_when_first_asked_for_it(
+    alice, images, s3_server, options
+):
+    a, b = images["astronaut"], images["astronaut_edited"]
+    body = alice.compare(a, b, **options).json()
+    job = Comparison.objects.get(id=body["job_id"])
+    assert body["diff_url"] == f"{COMPARE}/{job.id}/diff.png"
+    assert not _stored(job.diff_file)  # the answer did not wait for it
+
+    drawn = alice.client.get(body["diff_url"])
+    assert drawn.status_code == 200 and drawn["Content-Type"] == "image/png"
+    assert _stored(job.diff_file)
+    at_once = alice.compare(a, b, blob="true", **options)  # drawn with its result
+    assert drawn.content == at_once.content
+    assert alice.client.get(body["diff_url"]).content == drawn.content  # read, not drawn
+    assert billing.credits_remaining(user=alice.user) == 8  # drawing it costs no credit
+
+
+def test_the_upload_purge_draws_a_missing_diff_image_before_it_deletes_the_inputs(
+    alice, images, s3_server
+):
+    body = alice.compare(images["astronaut"], images["astronaut_edited"]).json()
+    job = Comparison.objects.get(id=body["job_id"])
+    assert _stored(job.file_a) and not _stored(job.diff_file)
+    assert services.uploads_purge(now=timezone.now() + timedelta(hours=25)) == 1
+    assert not _stored(job.file_a) and not _stored(job.file_b)
+    assert _stored(job.diff_file)
+    answer = alice.client.get(body["diff_url"])
+    assert answer.status_code == 200 and answer.content.startswith(b"\x89PNG")
+
+
+def test_the_purge_keeps_the_inputs_while_the_diff_image_cannot_be_stored(
+    alice, images, s3_server, monkeypatch
+):
+    body = alice.compare(images["astronaut"], images["astronaut_edited"]).json()
+    job = Comparison.objects.get(id=body["job_id"])
+
+    def refuse(**_: object) -> str:
+        raise StorageUnavailable()
+
+    monkeypatch.setattr(storage, "artifact_save", refuse)
+    assert services.uploads_purge(now=timezone.now() + timedelta(hours=25)) == 0
+    assert _stored(job.file_a) and _stored(job.file_b)
+    assert Comparison.objects.get(id=job.id).files_purged_at is None
+    # and the request that would have drawn it says the store is down, the job untouched
+    response = alice.client.get(body["diff_url"])
+    assert_error(response, 503, "storage_unavailable")
+    assert Comparison.objects.get(id=job.id).status == Comparison.Status.DONE

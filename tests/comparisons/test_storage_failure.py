@@ -41,7 +41,8 @@ def test_a_result_that_cannot_be_saved_fails_the_job_and_refunds(alice, images, 
         raise storage.StorageUnavailable()
 
     monkeypatch.setattr(storage, "artifact_save", refuse)
-    response = alice.compare(images["astronaut"], images["astronaut_edited"])
+    # blob=true: this answer is the diff image, so it is stored with the result
+    response = alice.compare(images["astronaut"], images["astronaut_edited"], blob="true")
     assert response.status_code == 503 and response.json()["error"] == "storage_unavailable"
     job = Comparison.objects.get(id=response.json()["job_id"])
     assert job.status == Comparison.Status.ERROR
