@@ -42,7 +42,9 @@ def _stored(name: str) -> bool:
 
 
 @pytest.mark.parametrize(
-    "options", [{}, {"ignore_regions": '[{"x":0,"y":0,"width":40,"height":40}]'}]
+    "options",
+    [{}, {"ignore_regions": '[{"x":0,"y":0,"width":40,"height":40}]'}, {"mode": "feature"}],
+    ids=["pixel", "ignore_regions", "feature"],
 )
 def test_an_api_comparison_draws_its_diff_image_when_first_asked_for_it(
     alice, images, s3_server, options
