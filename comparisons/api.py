@@ -246,7 +246,7 @@ def _png(comparison: Comparison) -> HttpResponse:
     if data is None:
         raise ApiError(
             404, "not_found",
-            "This comparison's diff image was never drawn, and its files have been deleted since.",
+            "This comparison's diff image was not kept and can no longer be drawn from its files.",
         )  # fmt: skip
     response = HttpResponse(data, content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="diff-{comparison.id}.png"'

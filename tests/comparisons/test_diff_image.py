@@ -94,3 +94,14 @@ def test_the_purge_keeps_the_inputs_while_the_diff_image_cannot_be_stored(
     response = alice.client.get(body["diff_url"])
     assert_error(response, 503, "storage_unavailable")
     assert Comparison.objects.get(id=job.id).status == Comparison.Status.DONE
+
+
+def test_a_diff_image_that_can_no_longer_be_drawn_answers_404(alice, images, s3_server):
+    """Its inputs lost before anyone asked for it (the purge draws it first; this is the file
+    store losing them): a plain 404 in the error shape, not a 500."""
+    body = alice.compare(images["astronaut"], images["astronaut_edited"]).json()
+    job = Comparison.objects.get(id=body["job_id"])
+    storage.delete(name=job.file_a)
+    storage.delete(name=job.file_b)
+    assert_error(alice.client.get(body["diff_url"]), 404, "not_found")
+    assert Comparison.objects.get(id=job.id).status == Comparison.Status.DONE
