@@ -277,9 +277,11 @@ class CompareDiffView(ApiView):
     @extend_schema(
         operation_id="compare_diff",
         summary="The diff image of a finished comparison",
+        description="An image comparison answered through the API draws its diff image on the "
+        "first request for it; 503 when the file store is down.",
         responses={
             (200, "image/png"): OpenApiResponse(description="PNG"),
-            **_errors(401, 404, 429),
+            **_errors(401, 404, 429, 503),
         },
     )
     def get(self, request: Request, job_id: str) -> HttpResponse:

@@ -28,6 +28,7 @@ from billing import services as billing
 from comparisons import detect, jobs, storage, thumbnails
 from comparisons import ignore_regions as ignoring
 from comparisons.engines import (
+    DIFF_IMAGE,
     REGISTRY,
     Engine,
     EngineError,
@@ -57,8 +58,6 @@ from comparisons.results import kept
 from webhooks import services as webhooks
 
 log = logging.getLogger(__name__)
-
-DIFF_IMAGE = "diff.png"  # the artifact the API serves at /api/v1/compare/<job_id>/diff.png
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from functools import cache
 from typing import cast
 
 from comparisons.engines.base import (
+    DIFF_IMAGE,
     Artifact,
     Engine,
     EngineError,
@@ -136,6 +137,7 @@ def warm_up(media_types: Iterable[str] = MEDIA_TYPES) -> None:
 
 
 __all__ = [
+    "DIFF_IMAGE",
     "MEDIA_TYPES",
     "REGISTRY",
     "Artifact",

@@ -36,6 +36,10 @@ class Options:
     ignore_regions: tuple[tuple[int, int, int, int], ...] = ()
 
 
+# The artifact an engine draws of where the files differ: what the API's diff_url serves.
+DIFF_IMAGE = "diff.png"
+
+
 @dataclass(frozen=True)
 class Artifact:
     """A file the comparison produced, e.g. the diff image. Stored by the caller."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import cv2
 import pytest
 from django.utils import timezone
 
@@ -41,15 +42,31 @@ def _stored(name: str) -> bool:
     return True
 
 
+@pytest.fixture
+def cropped(images, tmp_path):
+    """The astronaut with 60 columns cut off its left: feature mode fits it back onto the whole
+    photo, pixel mode does not, so their diff images differ."""
+    photo = cv2.imread(str(images["astronaut"]))
+    path = tmp_path / "astronaut-cropped.png"
+    assert cv2.imwrite(str(path), photo[:, 60:])
+    return path
+
+
+# Each case's diff image depends on the options: drawn again without them, it came out different
+# (the feature case: pixel mode's picture of the same pair).
 @pytest.mark.parametrize(
-    "options",
-    [{}, {"ignore_regions": '[{"x":0,"y":0,"width":40,"height":40}]'}, {"mode": "feature"}],
+    "second, options",
+    [
+        ("astronaut_edited", {}),
+        ("astronaut_edited", {"ignore_regions": '[{"x":300,"y":40,"width":100,"height":100}]'}),
+        ("cropped", {"mode": "feature"}),
+    ],
     ids=["pixel", "ignore_regions", "feature"],
 )
 def test_an_api_comparison_draws_its_diff_image_when_first_asked_for_it(
-    alice, images, s3_server, options
+    alice, images, cropped, s3_server, second, options
 ):
-    a, b = images["astronaut"], images["astronaut_edited"]
+    a, b = images["astronaut"], cropped if second == "cropped" else images[second]
     body = alice.compare(a, b, **options).json()
     job = Comparison.objects.get(id=body["job_id"])
     assert body["diff_url"] == f"{COMPARE}/{job.id}/diff.png"

@@ -21,6 +21,8 @@ def test_it_documents_every_status_code_in_the_openapi_schema(client):
     }  # 409: an Idempotency-Key still being accepted; 503: the file store or database is down
     poll = schema["paths"]["/api/v1/compare/{job_id}"]["get"]
     assert {"200", "401", "404", "429"} <= set(poll["responses"])
+    diff = schema["paths"]["/api/v1/compare/{job_id}/diff.png"]["get"]
+    assert set(diff["responses"]) == {"200", "401", "404", "429", "503"}  # 503: the store is down
     assert schema["components"]["securitySchemes"]["ApiKeyAuth"]["name"] == "X-API-Key"
 
 

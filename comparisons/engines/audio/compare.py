@@ -29,7 +29,13 @@ from comparisons.engines.audio.align import (
 )
 from comparisons.engines.audio.decode import RATE, AudioInfo, Samples, decode_mono, probe_audio
 from comparisons.engines.audio.match import Match, match, timeline, unmatched_ranges
-from comparisons.engines.base import Artifact, Progress, Result, UnreadableFile
+from comparisons.engines.base import (
+    DIFF_IMAGE,
+    Artifact,
+    Progress,
+    Result,
+    UnreadableFile,
+)
 from comparisons.engines.changes import Change
 from comparisons.engines.threads import single_threaded_blas
 
@@ -147,7 +153,7 @@ def evidence(
         metrics=_metrics(first, second, aligned),
         segments=[segment.as_dict() for segment in aligned.match.segments],
         changes=changes,
-        artifacts=[Artifact(name="diff.png", content_type="image/png", data=png)],
+        artifacts=[Artifact(name=DIFF_IMAGE, content_type="image/png", data=png)],
         identical=not changes,  # what matches cleanly (codec noise) is no change
         summary=summaries.times(changes),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from comparisons.engines import changes
-from comparisons.engines.base import Artifact, Result
+from comparisons.engines.base import DIFF_IMAGE, Artifact, Result
 from comparisons.engines.image import render
 from comparisons.engines.image.decode import Picture
 from comparisons.engines.image.regions import Box
@@ -59,7 +59,7 @@ def result_of(evidence: Evidence, first: Picture, second: Picture, mode: str) ->
         similarity=evidence.similarity,
         metrics=metrics,
         changes=listed,
-        artifacts=[Artifact(name="diff.png", content_type="image/png", data=diff)],
+        artifacts=[Artifact(name=DIFF_IMAGE, content_type="image/png", data=diff)],
         identical=evidence.identical,
         summary=summary_of(evidence, first, second),
     )

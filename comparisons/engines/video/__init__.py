@@ -21,7 +21,14 @@ import av
 import numpy as np
 
 from comparisons.engines import heap, spec_of, summaries
-from comparisons.engines.base import Artifact, MediaInfo, Options, Progress, Result
+from comparisons.engines.base import (
+    DIFF_IMAGE,
+    Artifact,
+    MediaInfo,
+    Options,
+    Progress,
+    Result,
+)
 from comparisons.engines.changes import Change
 from comparisons.engines.video import segments as seg
 from comparisons.engines.video.align import Pairs, find_offset, score_pairs
@@ -223,7 +230,7 @@ def _diff_artifact(a: Samples, b: Samples, pairs: Pairs, scores: np.ndarray) -> 
         )
         for i in worst_rows(times, scores)
     ]
-    return Artifact(name="diff.png", content_type="image/png", data=strip_png(rows))
+    return Artifact(name=DIFF_IMAGE, content_type="image/png", data=strip_png(rows))
 
 
 def tiny_clip() -> bytes:
