@@ -126,7 +126,10 @@ def test_ctrl_c_stops_the_run_at_once_and_says_how_many_were_done(
     process.send_signal(signal.SIGINT)
     interrupted = time.monotonic()
     stdout, stderr = process.communicate(timeout=30)
-    assert time.monotonic() - interrupted < 3
+    # It takes ~0.04 s here, 0.2 s with the cores busy, and once 3.4 s in a full CI run: the
+    # bound only tells "stopped" from "hung" (an in-flight request may wait 300 s for its answer,
+    # a 429 up to --max-wait); that no further pair was compared is what the counts below prove.
+    assert time.monotonic() - interrupted < 10
     assert process.returncode == 130
     done = int(stderr.split("Interrupted: ")[1].split(" of 10")[0])
     assert done >= 3
