@@ -1,7 +1,7 @@
 """`diffall check` on the 10 text pairs (quick to run): what each --fail-on fails, what happens
 when the key is rate-limited anyway (429s retried with the same Idempotency-Key, never shown; or
-shown once they outlast --max-wait), and Ctrl-C (on six copies of them). Counted at the server: its request log and its
-database."""
+shown once they outlast --max-wait), and Ctrl-C (on six copies of them). Counted at the server:
+its request log and its database."""
 
 from __future__ import annotations
 
