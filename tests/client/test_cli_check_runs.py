@@ -9,6 +9,8 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,7 +36,7 @@ COPIES = 6  # of the text folders, for the Ctrl-C test: 60 pairs take at least 2
 def many_texts(texts: media.Folders, tmp_path_factory: pytest.TempPathFactory) -> media.Folders:
     """The text folders COPIES times over, in subfolders: a run long enough that a Ctrl-C sent
     after its first pairs lands mid-run, however slowly the test itself is scheduled (with the
-    10 pairs alone, a CI run once saw the whole run finish first: exit code 1, not 130)."""
+    10 pairs alone and a 5 s pause before the signal, the whole run finished first)."""
     root = tmp_path_factory.mktemp("many-texts")
     copies = media.Folders(baseline=root / "baseline", current=root / "current")
     for n in range(COPIES):
@@ -42,6 +44,19 @@ def many_texts(texts: media.Folders, tmp_path_factory: pytest.TempPathFactory) -
         shutil.copytree(texts.current, copies.current / f"copy{n}")
         copies.only_in_current |= {f"copy{n}/{path}" for path in texts.only_in_current}
     return copies
+
+
+@contextmanager
+def sigint_as_in_a_terminal() -> Iterator[None]:
+    """Start a child with Ctrl-C at its default, as a command typed at a terminal has it. A child
+    inherits an ignored SIGINT, and the suite's own SIGINT is ignored when it was started in the
+    background by a shell (`make test &`, `nohup`): the CLI then rightly ignores Ctrl-C, as any
+    background job does, and runs to the end. A caught signal is reset to its default at exec."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def failed_files(report: Path) -> set[str]:
@@ -131,11 +146,12 @@ def test_ctrl_c_stops_the_run_at_once_and_says_how_many_were_done(
 ) -> None:
     pairs = 10 * COPIES
     account = new_account(credits=pairs)
-    process = subprocess.Popen(
-        cli_command("check", many_texts.baseline, many_texts.current, "--report-dir", tmp_path),
-        env=cli_env(server, account.key),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    with sigint_as_in_a_terminal():
+        process = subprocess.Popen(
+            cli_command("check", many_texts.baseline, many_texts.current, "--report-dir", tmp_path),
+            env=cli_env(server, account.key),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
     assert process.stderr is not None
     seen = []
     while len(seen) < 3:  # one line per finished pair
