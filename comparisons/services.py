@@ -555,14 +555,17 @@ def comparison_diff_png(*, comparison: Comparison) -> bytes | None:
 
 def _diff_image_kept(comparison: Comparison) -> bool:
     """Before its inputs are purged: the diff image stored, drawn now if it never was (it cannot
-    be drawn once they are gone). False when the store failed: the inputs stay for next time."""
+    be drawn once they are gone). False when the store failed: the inputs stay for next time.
+    One that cannot be drawn at all (its inputs already lost) is no longer offered: the answer
+    drops its `diff_url` rather than point at a 404 for good."""
     if not comparison.diff_file:
         return True
     try:
         try:
             storage.size(name=comparison.diff_file)
         except FileNotFoundError:
-            comparison_diff_png(comparison=comparison)
+            if comparison_diff_png(comparison=comparison) is None:
+                Comparison.objects.filter(id=comparison.id).update(diff_file="")
     except StorageUnavailable:
         log.warning("diff image of %s not stored; its inputs are kept", comparison.id)
         return False

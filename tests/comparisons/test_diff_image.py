@@ -122,3 +122,15 @@ def test_a_diff_image_that_can_no_longer_be_drawn_answers_404(alice, images, s3_
     storage.delete(name=job.file_b)
     assert_error(alice.client.get(body["diff_url"]), 404, "not_found")
     assert Comparison.objects.get(id=job.id).status == Comparison.Status.DONE
+
+
+def test_the_purge_stops_offering_a_diff_image_it_cannot_draw(alice, images, s3_server):
+    """Inputs lost before the purge came: the answer and the result page stop pointing at a
+    picture that would answer 404 for good."""
+    body = alice.compare(images["astronaut"], images["astronaut_edited"]).json()
+    job = Comparison.objects.get(id=body["job_id"])
+    storage.delete(name=job.file_a)
+    assert services.uploads_purge(now=timezone.now() + timedelta(hours=25)) == 1
+    answer = alice.client.get(f"{COMPARE}/{job.id}").json()
+    assert answer["status"] == "done" and "diff_url" not in answer
+    assert_error(alice.client.get(body["diff_url"]), 404, "not_found")
