@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import cv2
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from billing import selectors as billing
@@ -32,6 +33,15 @@ def test_it_answers_the_diff_png_for_blob_true_in_the_query_string(alice, images
 def test_it_answers_404_for_the_diff_png_of_a_text_job(alice, texts):
     job = alice.compare(texts["apache"], texts["apache_edited"]).json()["job_id"]
     assert_error(alice.client.get(f"{COMPARE}/{job}/diff.png"), 404, "not_found")
+
+
+def _page(persona, job_id) -> str:
+    """The comparison's result page, as its owner sees it."""
+    client = Client()
+    client.force_login(persona.user)
+    response = client.get(f"/c/{job_id}")
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def _stored(name: str) -> bool:
@@ -92,6 +102,8 @@ def test_the_upload_purge_draws_a_missing_diff_image_before_it_deletes_the_input
     assert _stored(job.diff_file)
     answer = alice.client.get(body["diff_url"])
     assert answer.status_code == 200 and answer.content.startswith(b"\x89PNG")
+    page = _page(alice, job.id)
+    assert 'id="diff-image"' in page and "the difference map below remains" in page
 
 
 def test_the_purge_keeps_the_inputs_while_the_diff_image_cannot_be_stored(
@@ -134,3 +146,7 @@ def test_the_purge_stops_offering_a_diff_image_it_cannot_draw(alice, images, s3_
     answer = alice.client.get(f"{COMPARE}/{job.id}").json()
     assert answer["status"] == "done" and "diff_url" not in answer
     assert_error(alice.client.get(body["diff_url"]), 404, "not_found")
+    # and the page says so, rather than promise a map below that is not there
+    page = _page(alice, job.id)
+    assert 'id="diff-image"' not in page and "the difference map below remains" not in page
+    assert "no difference map could be kept" in page
